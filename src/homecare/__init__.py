@@ -1,0 +1,5 @@
+"""homecare: a terminal home-network diagnostic agent."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
