@@ -1,0 +1,111 @@
+"""The contract every layer shares: one Report per check.
+
+Probes produce Observations, rules produce Findings, the catalogue produces
+Guidance; renderers, the history store and the anonymizer only read a Report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from homecare.models.common import ProbeStatus, Segment, Severity, Strict
+from homecare.models.devices import DevicesData
+from homecare.models.host import HostData
+from homecare.models.reachability import DnsData, ReachabilityData
+from homecare.models.wifi import WifiData
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class GenericData(Strict):
+    """Payload for plugin probes whose data has no built-in model."""
+
+    kind: Literal["generic"] = "generic"
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+ObservationData = Annotated[
+    HostData | ReachabilityData | DnsData | DevicesData | WifiData | GenericData,
+    Field(discriminator="kind"),
+]
+
+
+class Observation(Strict):
+    """What one probe saw, or why it saw nothing."""
+
+    probe: str
+    area: str
+    status: ProbeStatus
+    duration_s: float = 0.0
+    message: str | None = Field(default=None, description="Why a probe failed, timed out or skipped.")
+    data: ObservationData | None = None
+
+
+class Finding(Strict):
+    """A diagnosis with a stable code that the catalogue and analysts key on."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    severity: Severity
+    segment: Segment
+    summary: str = Field(description="One line in the user's language.")
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class GuidanceStep(Strict):
+    text: str
+    command: str | None = None
+
+
+class Guidance(Strict):
+    """What this person should do about one finding."""
+
+    code: str
+    title: str
+    why: str
+    steps: list[GuidanceStep] = Field(default_factory=list)
+    call_support: str | None = None
+    support_code: str | None = None
+    escalated: bool = False
+
+
+class Verdict(Strict):
+    """Where the problem most likely is, in one segment, with the reasons."""
+
+    segment: Segment | None = Field(default=None, description="None when nothing is wrong.")
+    healthy: bool
+    summary: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Report(Strict):
+    """One check, from the observations to the advice."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str
+    created_at: datetime
+    homecare_version: str
+    areas: list[str]
+    quick: bool = False
+    language: str = "en"
+    provider: str | None = None
+    privileged: bool = False
+    observations: list[Observation] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    guidance: list[Guidance] = Field(default_factory=list)
+    verdict: Verdict
+
+    def data_of(self, kind: type[Any]) -> Any | None:
+        """The first successful observation payload of the given model type."""
+        for obs in self.observations:
+            if isinstance(obs.data, kind):
+                return obs.data
+        return None
+
+    @property
+    def worst_severity(self) -> Severity | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
