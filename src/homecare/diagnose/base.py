@@ -34,6 +34,13 @@ class RuleContext:
 
 @runtime_checkable
 class Rule(Protocol):
-    name: str
+    """``codes`` lists every finding code the rule can emit, so tests can
+    prove each one has guidance in every language."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def codes(self) -> tuple[str, ...]: ...
 
     def evaluate(self, ctx: RuleContext) -> Sequence[Finding]: ...

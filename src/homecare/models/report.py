@@ -27,10 +27,9 @@ class GenericData(Strict):
     values: dict[str, Any] = Field(default_factory=dict)
 
 
-ObservationData = Annotated[
-    HostData | ReachabilityData | DnsData | DevicesData | WifiData | GenericData,
-    Field(discriminator="kind"),
-]
+ObservationPayload = HostData | ReachabilityData | DnsData | DevicesData | WifiData | GenericData
+BUILTIN_PAYLOADS = (HostData, ReachabilityData, DnsData, DevicesData, WifiData, GenericData)
+ObservationData = Annotated[ObservationPayload, Field(discriminator="kind")]
 
 
 class Observation(Strict):

@@ -1,0 +1,1 @@
+"""Advice: findings + the person's profile + history become guidance."""

@@ -1,0 +1,61 @@
+"""From findings to guidance for this person, remembering what they tried."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from homecare.advise.catalogue import Catalogue
+from homecare.i18n import _
+from homecare.models import Finding, Guidance, GuidanceStep
+
+
+def build_guidance(
+    findings: Sequence[Finding],
+    catalogue: Catalogue,
+    language: str,
+    skill: str,
+    steps_done: Callable[[str], set[int]] = lambda _code: set(),
+    support_phone: str | None = None,
+) -> list[Guidance]:
+    """Guidance per finding. Steps already done move the person on; when all
+    are done the advice escalates to support instead of repeating itself."""
+    out: list[Guidance] = []
+    for f in findings:
+        entry = catalogue.entry(f.code, language, skill)
+        if entry is None:
+            out.append(
+                Guidance(
+                    code=f.code,
+                    title=f.summary,
+                    why=_("No advice is written for this yet."),
+                    support_code=None,
+                )
+            )
+            continue
+        done = steps_done(f.code)
+        remaining = [s for n, s in enumerate(entry.steps, 1) if n not in done]
+        escalated = bool(entry.steps) and not remaining
+        call = entry.call_support
+        if support_phone and call:
+            call = _("{text} ({phone})").format(text=call, phone=support_phone)
+        if escalated:
+            remaining = [
+                GuidanceStep(
+                    text=_(
+                        "You already tried the usual steps. Please contact support and read out "
+                        "the support code."
+                    )
+                )
+            ]
+        out.append(
+            Guidance(
+                code=f.code,
+                title=entry.title,
+                why=entry.why,
+                steps=remaining,
+                call_support=call,
+                support_code=entry.support_code,
+                escalated=escalated,
+            )
+        )
+    return out

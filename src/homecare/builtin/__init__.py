@@ -1,0 +1,1 @@
+"""Built-in probes, rules and renderers, registered as default plugins."""

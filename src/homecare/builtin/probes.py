@@ -1,0 +1,14 @@
+"""Built-in probes. Imports stay light: heavy libraries load inside ``run``."""
+
+from __future__ import annotations
+
+from homecare.hookspecs import hookimpl
+from homecare.probes.base import Probe
+from homecare.probes.dns.probe import DnsProbe
+from homecare.probes.host.probe import HostProbe
+from homecare.probes.reach.probe import ReachabilityProbe
+
+
+@hookimpl
+def homecare_probes() -> list[Probe]:
+    return [HostProbe(), ReachabilityProbe(), DnsProbe()]

@@ -1,0 +1,60 @@
+"""``homecare history``: past checks, and one of them again."""
+
+from __future__ import annotations
+
+import typer
+
+history_app = typer.Typer(help="List past checks or show one again.", no_args_is_help=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(history_app, name="history", help="List past checks or show one again.")
+
+
+@history_app.callback(invoke_without_command=True)
+def list_checks(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", min=1, help="How many checks to list."),
+) -> None:
+    """List past checks, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from homecare.cli.session import open_session
+    from homecare.i18n import _
+    from homecare.store.history import History
+
+    session = open_session()
+    out = session.env.stdout
+    with History.open(session.env.home.history_db) as history:
+        rows = history.summaries(limit)
+    if not rows:
+        out.write(_("No checks yet. Run 'homecare check'.") + "\n")
+        return
+    for row in rows:
+        state = _("healthy") if row.healthy else ", ".join(row.finding_codes) or _("problems")
+        out.write(
+            f"{row.id[:8]}  {row.created_at.astimezone():%Y-%m-%d %H:%M}  "
+            f"{','.join(row.areas)}  {state}\n"
+        )
+
+
+@history_app.command("show")
+def show(
+    check_id: str = typer.Argument(..., help="The check's id (the first characters are enough)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the stored report as JSON."),
+    plain: bool = typer.Option(False, "--plain", help="Plain text output."),
+) -> None:
+    """Show a past check again, exactly as it was saved."""
+    from homecare.cli.session import Overrides, open_session
+    from homecare.errors import UsageError
+    from homecare.i18n import _
+    from homecare.plugins import all_renderers
+    from homecare.store.history import History
+
+    session = open_session(Overrides(plain=plain))
+    with History.open(session.env.home.history_db) as history:
+        report = history.get(check_id)
+    if report is None:
+        raise UsageError(_("No check with id {id}.").format(id=check_id))
+    name = "json" if json_out else ("plain" if session.person.plain else "console")
+    all_renderers(session.pm)[name].render(report, session.render_options(), session.env.stdout)

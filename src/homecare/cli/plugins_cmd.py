@@ -1,0 +1,28 @@
+"""``homecare plugins``: what is loaded, from where, with which hooks."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plugins", help="List loaded plugins, their origin and hooks.")(plugins)
+
+
+def plugins(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+    import json
+
+    from homecare.cli.session import open_session
+    from homecare.plugins import all_probes, describe
+
+    session = open_session()
+    infos = describe(session.pm)
+    out = session.env.stdout
+    if json_out:
+        data = [{"name": i.name, "origin": i.origin, "hooks": list(i.hooks)} for i in infos]
+        out.write(json.dumps(data, indent=2) + "\n")
+        return
+    for info in infos:
+        out.write(f"{info.name}  ({info.origin})  {', '.join(info.hooks)}\n")
+    areas = sorted({p.area for p in all_probes(session.pm)})
+    out.write("areas: " + ", ".join(areas) + "\n")

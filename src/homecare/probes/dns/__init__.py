@@ -1,0 +1,1 @@
+"""DNS: does a name resolve, through the system and through each resolver."""

@@ -1,0 +1,1 @@
+"""The host probe: this machine's own link, routes and resolvers."""

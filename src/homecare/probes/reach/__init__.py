@@ -1,0 +1,1 @@
+"""Reachability: does the gateway answer, does the internet answer."""

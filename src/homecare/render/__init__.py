@@ -1,0 +1,1 @@
+"""Renderers: the same Report to the console, plain text, JSON or Markdown."""

@@ -1,0 +1,35 @@
+"""What a renderer is and how it is told to present things."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol, TextIO, runtime_checkable
+
+from homecare.models import Report
+
+Verbosity = Literal["brief", "normal", "detailed"]
+Skill = Literal["beginner", "intermediate", "expert", "technician"]
+Theme = Literal["default", "high-contrast", "monochrome"]
+Units = Literal["mbit", "mbyte"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to present a report; built once from profile, flags and terminal."""
+
+    color: bool = True
+    width: int | None = None
+    verbosity: Verbosity = "normal"
+    skill: Skill = "intermediate"
+    theme: Theme = "default"
+    symbols: bool = True
+    units: Units = "mbit"
+    show_evidence: bool = True
+    show_commands: bool = False
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    name: str
+
+    def render(self, report: Report, options: RenderOptions, out: TextIO) -> None: ...

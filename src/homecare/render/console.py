@@ -1,0 +1,106 @@
+"""The rich console report: the verdict first, then facts, then what to do."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from homecare.i18n import _
+from homecare.models import Report, Severity
+from homecare.render.base import RenderOptions, Theme
+from homecare.render.view import build_view, severity_label, severity_symbol
+
+THEMES: dict[Theme, dict[str, str]] = {
+    "default": {
+        "ok": "bold green",
+        "bad": "bold red",
+        "label": "cyan",
+        Severity.INFO: "blue",
+        Severity.WARNING: "yellow",
+        Severity.PROBLEM: "red",
+        Severity.CRITICAL: "bold red",
+        "muted": "dim",
+    },
+    "high-contrast": {
+        "ok": "bold bright_white on green",
+        "bad": "bold bright_white on red",
+        "label": "bold bright_white",
+        Severity.INFO: "bold bright_white",
+        Severity.WARNING: "bold black on bright_yellow",
+        Severity.PROBLEM: "bold bright_white on red",
+        Severity.CRITICAL: "bold bright_white on red",
+        "muted": "bright_white",
+    },
+    "monochrome": {
+        "ok": "bold",
+        "bad": "bold",
+        "label": "",
+        Severity.INFO: "",
+        Severity.WARNING: "bold",
+        Severity.PROBLEM: "bold",
+        Severity.CRITICAL: "bold reverse",
+        "muted": "",
+    },
+}
+
+
+class ConsoleRenderer:
+    name = "console"
+
+    def render(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        from rich.console import Console
+        from rich.panel import Panel
+        from rich.table import Table
+        from rich.text import Text
+
+        style = THEMES[options.theme]
+        console = Console(
+            file=out,
+            width=options.width,
+            no_color=not options.color,
+            color_system="auto" if options.color else None,
+            highlight=False,
+            emoji=False,
+        )
+        view = build_view(report, options)
+        mark = ("✔ " if view.healthy else "✖ ") if options.symbols else ""
+        console.print(
+            Panel(
+                Text(mark + view.headline, style=style["ok" if view.healthy else "bad"]),
+                expand=False,
+            )
+        )
+        if view.facts:
+            table = Table(show_header=False, box=None, pad_edge=False)
+            table.add_column(style=style["label"], no_wrap=True)
+            table.add_column(overflow="fold")
+            for label, value in view.facts:
+                table.add_row(label, value)
+            console.print(table)
+        for item in view.items:
+            f = item.finding
+            console.print()
+            sym = f"{severity_symbol(f.severity)} " if options.symbols else ""
+            head = Text(f"{sym}{severity_label(f.severity)}: ", style=style[f.severity])
+            head.append(f.summary, style="bold" if options.color else "")
+            console.print(head)
+            g = item.guidance
+            if g:
+                console.print(Text(g.title, style="bold"))
+                if options.verbosity != "brief":
+                    console.print(Text(g.why))
+                for n, step in enumerate(item.steps, 1):
+                    console.print(Text(f"  {n}. {step}"))
+                if g.call_support and options.verbosity != "brief":
+                    console.print(Text(g.call_support, style=style["muted"]))
+                if g.support_code:
+                    console.print(
+                        Text(_("Support code: {code}").format(code=g.support_code), style="bold")
+                    )
+            for key, value in item.evidence:
+                console.print(Text(f"    {key}: {value}", style=style["muted"]))
+        if view.notes:
+            console.print()
+            for note in view.notes:
+                console.print(Text(note, style=style["muted"]))
+        console.print()
+        console.print(Text(view.footer, style=style["muted"]))

@@ -1,0 +1,35 @@
+"""Markdown report, for pasting into a ticket or an e-mail to support."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from homecare.i18n import _
+from homecare.models import Report
+from homecare.render.base import RenderOptions
+from homecare.render.view import build_view, severity_label
+
+
+class MarkdownRenderer:
+    name = "markdown"
+
+    def render(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        view = build_view(report, options)
+        parts = [f"# {_('homecare check')} {report.id[:8]}", "", f"**{view.headline}**", ""]
+        if view.facts:
+            parts += [f"| {_('What')} | {_('Result')} |", "|---|---|"]
+            parts += [f"| {label} | {value} |" for label, value in view.facts]
+            parts.append("")
+        for item in view.items:
+            f = item.finding
+            parts.append(f"## {severity_label(f.severity)}: {f.summary}")
+            parts.append(f"`{f.code}`")
+            if item.guidance:
+                parts += ["", item.guidance.why, ""]
+                parts += [f"{n}. {s}" for n, s in enumerate(item.steps, 1)]
+            if item.evidence:
+                parts.append("")
+                parts += [f"- {k}: {v}" for k, v in item.evidence]
+            parts.append("")
+        parts += [f"- {n}" for n in view.notes]
+        out.write("\n".join(parts).rstrip() + "\n")

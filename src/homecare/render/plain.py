@@ -1,0 +1,42 @@
+"""``--plain``: for screen readers and logs. No tables, colour or symbols."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from homecare.i18n import _
+from homecare.models import Report
+from homecare.render.base import RenderOptions
+from homecare.render.view import build_view, severity_label
+
+
+class PlainRenderer:
+    name = "plain"
+
+    def render(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        view = build_view(report, options)
+        lines = [view.headline, ""]
+        for label, value in view.facts:
+            lines.append(f"{label}: {value}")
+        if view.facts:
+            lines.append("")
+        for item in view.items:
+            f = item.finding
+            lines.append(f"{severity_label(f.severity)}: {f.summary}")
+            if item.guidance:
+                lines.append(item.guidance.why)
+                for n, step in enumerate(item.steps, 1):
+                    lines.append(_("Step {n}: {text}").format(n=n, text=step))
+                if item.guidance.call_support:
+                    lines.append(item.guidance.call_support)
+                if item.guidance.support_code:
+                    lines.append(
+                        _("Support code: {code}").format(code=item.guidance.support_code)
+                    )
+            for key, value in item.evidence:
+                lines.append(f"  {key}: {value}")
+            lines.append("")
+        for note in view.notes:
+            lines.append(note)
+        lines.append(view.footer)
+        out.write("\n".join(lines).rstrip() + "\n")

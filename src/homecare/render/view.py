@@ -1,0 +1,184 @@
+"""Turn a Report into what a person reads, independent of the output format.
+
+Console, plain and Markdown renderers all draw this view, so wording and
+choices (what a beginner sees, what an expert sees) live in one place.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from homecare.i18n import _
+from homecare.models import (
+    DevicesData,
+    DnsData,
+    Finding,
+    Guidance,
+    HostData,
+    PingResult,
+    ProbeStatus,
+    ReachabilityData,
+    Report,
+    Severity,
+    WifiData,
+)
+from homecare.render.base import RenderOptions
+
+
+@dataclass(frozen=True)
+class FindingView:
+    finding: Finding
+    guidance: Guidance | None
+    steps: list[str]
+    evidence: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    headline: str
+    healthy: bool
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    items: list[FindingView] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    footer: str = ""
+
+
+def severity_label(severity: Severity) -> str:
+    return {
+        Severity.INFO: _("Note"),
+        Severity.WARNING: _("Warning"),
+        Severity.PROBLEM: _("Problem"),
+        Severity.CRITICAL: _("Critical"),
+    }[severity]
+
+
+def severity_symbol(severity: Severity) -> str:
+    return {Severity.INFO: "ℹ", Severity.WARNING: "⚠", Severity.PROBLEM: "✖", Severity.CRITICAL: "✖"}[
+        severity
+    ]
+
+
+def build_view(report: Report, options: RenderOptions) -> ReportView:
+    guidance = {g.code: g for g in report.guidance}
+    items = []
+    for f in sorted(report.findings, key=lambda f: -f.severity.rank):
+        if options.verbosity == "brief" and f.severity == Severity.INFO:
+            continue
+        g = guidance.get(f.code)
+        steps: list[str] = []
+        if g:
+            for s in g.steps:
+                text = s.text
+                if options.show_commands and s.command:
+                    text = f"{text}  $ {s.command}"
+                steps.append(text)
+        if options.verbosity == "brief":
+            steps = steps[:1]
+        evidence = (
+            [(k, _fmt(v)) for k, v in f.evidence.items()]
+            if options.show_evidence and options.verbosity != "brief"
+            else []
+        )
+        items.append(FindingView(f, g, steps, evidence))
+    notes = [
+        _("{probe}: {status} ({message})").format(
+            probe=o.probe, status=_status(o.status), message=o.message or ""
+        )
+        for o in report.observations
+        if o.status != ProbeStatus.OK
+        and (o.status != ProbeStatus.SKIPPED or options.verbosity == "detailed")
+    ]
+    reach = report.data_of(ReachabilityData)
+    if reach and reach.method_note and options.verbosity != "brief":
+        notes.append(reach.method_note)
+    return ReportView(
+        headline=report.verdict.summary,
+        healthy=report.verdict.healthy,
+        facts=_facts(report, options) if options.verbosity != "brief" else [],
+        items=items,
+        notes=notes,
+        footer=_("Check {id} saved. Run 'homecare history show {id}' to see it again.").format(
+            id=report.id[:8]
+        ),
+    )
+
+
+def _status(status: ProbeStatus) -> str:
+    return {
+        ProbeStatus.OK: _("ok"),
+        ProbeStatus.FAILED: _("failed"),
+        ProbeStatus.TIMEOUT: _("timed out"),
+        ProbeStatus.SKIPPED: _("skipped"),
+    }[status]
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value) or "-"
+    return "-" if value is None else str(value)
+
+
+def _ping_fact(p: PingResult) -> str:
+    if not p.reachable:
+        return _("no answer ({target})").format(target=p.target)
+    median = statistics.median(p.rtts_ms)
+    return _("{ms:.1f} ms, {loss:.0f}% loss ({target}, {method})").format(
+        ms=median, loss=p.loss * 100, target=p.target, method=p.method
+    )
+
+
+def _facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    host = report.data_of(HostData)
+    if isinstance(host, HostData):
+        kind = {
+            "wifi": _("Wi-Fi"),
+            "wired": _("wired"),
+            "none": _("not connected"),
+            "unknown": _("unknown"),
+        }[host.connection]
+        facts.append((_("Connection"), f"{kind} ({host.primary_interface or '-'})"))
+        iface = next((i for i in host.interfaces if i.name == host.primary_interface), None)
+        if iface:
+            v4 = [a.address for a in iface.addresses if a.family == "ipv4"]
+            if v4:
+                facts.append((_("Address"), ", ".join(v4)))
+        gw = [r.gateway for r in host.default_routes if r.family == "ipv4"]
+        facts.append((_("Router"), ", ".join(gw) or _("none")))
+        if options.verbosity == "detailed" or options.skill in ("expert", "technician"):
+            facts.append((_("DNS servers"), ", ".join(host.resolvers) or _("none")))
+    reach = report.data_of(ReachabilityData)
+    if isinstance(reach, ReachabilityData):
+        for p in reach.pings:
+            label = _("Router answers") if p.role == "gateway" else _("Internet answers")
+            facts.append((label, _ping_fact(p)))
+    dns = report.data_of(DnsData)
+    if isinstance(dns, DnsData) and dns.lookups:
+        system = [lk for lk in dns.lookups if lk.resolver is None] or dns.lookups
+        ok = [lk for lk in system if lk.ok]
+        value = (
+            _("working ({ms:.0f} ms)").format(ms=statistics.median(lk.elapsed_ms for lk in ok))
+            if ok
+            else _("failing")
+        )
+        facts.append((_("Name lookups"), value))
+    wifi = report.data_of(WifiData)
+    if isinstance(wifi, WifiData) and wifi.link and wifi.link.connected:
+        link = wifi.link
+        facts.append(
+            (
+                _("Wi-Fi signal"),
+                _("{dbm} dBm on {band}, channel {channel}").format(
+                    dbm=link.signal_dbm if link.signal_dbm is not None else "?",
+                    band=link.band or "?",
+                    channel=link.channel or "?",
+                ),
+            )
+        )
+    devices = report.data_of(DevicesData)
+    if isinstance(devices, DevicesData):
+        facts.append((_("Devices on the network"), str(len(devices.devices))))
+    return facts

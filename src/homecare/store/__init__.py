@@ -1,0 +1,1 @@
+"""Local state: the person's profile, configuration and check history."""

@@ -1,0 +1,222 @@
+"""The home's own history of checks, in SQLite.
+
+Schema changes go through ``MIGRATIONS`` (indexed by ``PRAGMA user_version``)
+so an old database is upgraded in place, never rebuilt. A database that is not
+a database any more is moved aside and reported, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from homecare.errors import StateError
+from homecare.i18n import _
+from homecare.models import Report
+from homecare.store.files import move_aside
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: checks
+    """
+    CREATE TABLE checks (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        areas TEXT NOT NULL,
+        healthy INTEGER NOT NULL,
+        worst_severity TEXT,
+        finding_codes TEXT NOT NULL,
+        report_json TEXT NOT NULL
+    );
+    CREATE INDEX checks_created ON checks(created_at);
+    """,
+    # 2: what the person did about a finding, and their answer to "did it help"
+    """
+    CREATE TABLE steps_done (
+        check_id TEXT NOT NULL REFERENCES checks(id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        done_at TEXT NOT NULL,
+        PRIMARY KEY (check_id, code, step)
+    );
+    CREATE TABLE feedback (
+        check_id TEXT PRIMARY KEY REFERENCES checks(id) ON DELETE CASCADE,
+        score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        given_at TEXT NOT NULL
+    );
+    """,
+)
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    id: str
+    created_at: datetime
+    areas: list[str]
+    healthy: bool
+    worst_severity: str | None
+    finding_codes: list[str]
+
+
+class History:
+    """Access to the history database; open with :meth:`open`."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path) -> Iterator[History]:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(
+                _("Cannot create the data folder {path}: {error}").format(
+                    path=path.parent, error=exc.strerror or exc
+                )
+            ) from exc
+        conn = _connect(path)
+        with closing(conn):
+            yield cls(conn)
+
+    def save(self, report: Report) -> None:
+        worst = report.worst_severity
+        try:
+            with self._conn:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        report.id,
+                        report.created_at.isoformat(),
+                        json.dumps(report.areas),
+                        int(report.verdict.healthy),
+                        worst.value if worst else None,
+                        json.dumps([f.code for f in report.findings]),
+                        report.model_dump_json(),
+                    ),
+                )
+        except sqlite3.Error as exc:
+            raise StateError(_("Cannot save the check to history: {error}").format(error=exc)) from exc
+
+    def summaries(self, limit: int = 20) -> list[CheckSummary]:
+        rows = self._query(
+            "SELECT id, created_at, areas, healthy, worst_severity, finding_codes "
+            "FROM checks ORDER BY created_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            CheckSummary(
+                id=r[0],
+                created_at=datetime.fromisoformat(r[1]),
+                areas=json.loads(r[2]),
+                healthy=bool(r[3]),
+                worst_severity=r[4],
+                finding_codes=json.loads(r[5]),
+            )
+            for r in rows
+        ]
+
+    def get(self, check_id: str) -> Report | None:
+        """A stored report by id or unique id prefix."""
+        rows = self._query(
+            "SELECT report_json FROM checks WHERE id = ? OR id LIKE ? ORDER BY created_at DESC",
+            (check_id, f"{check_id}%"),
+        )
+        if not rows:
+            return None
+        if len(rows) > 1 and not any(check_id == json.loads(r[0]).get("id") for r in rows):
+            raise StateError(_("More than one check starts with {id}").format(id=check_id))
+        try:
+            return Report.model_validate_json(rows[0][0])
+        except ValidationError as exc:
+            raise StateError(
+                _("Stored check {id} cannot be read: {error}").format(id=check_id, error=exc)
+            ) from exc
+
+    def latest(self) -> Report | None:
+        rows = self._query("SELECT report_json FROM checks ORDER BY created_at DESC LIMIT 1", ())
+        return Report.model_validate_json(rows[0][0]) if rows else None
+
+    def recent_reports(self, limit: int = 10) -> list[Report]:
+        rows = self._query(
+            "SELECT report_json FROM checks ORDER BY created_at DESC LIMIT ?", (limit,)
+        )
+        out: list[Report] = []
+        for (raw,) in rows:
+            try:
+                out.append(Report.model_validate_json(raw))
+            except ValidationError:
+                continue  # an old or damaged row must not stop advice
+        return out
+
+    def mark_step_done(self, check_id: str, code: str, step: int, when: datetime) -> None:
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO steps_done VALUES (?, ?, ?, ?)",
+                (check_id, code, step, when.isoformat()),
+            )
+
+    def steps_done(self, code: str) -> set[int]:
+        """Steps of *code*'s guidance the person already did, in any check."""
+        return {r[0] for r in self._query("SELECT step FROM steps_done WHERE code = ?", (code,))}
+
+    def record_feedback(self, check_id: str, score: int, when: datetime) -> None:
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?)",
+                (check_id, score, when.isoformat()),
+            )
+
+    def feedback(self, check_id: str) -> int | None:
+        rows = self._query("SELECT score FROM feedback WHERE check_id = ?", (check_id,))
+        return int(rows[0][0]) if rows else None
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._conn.execute(sql, params).fetchall())
+        except sqlite3.Error as exc:
+            raise StateError(_("Cannot read the history: {error}").format(error=exc)) from exc
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open and migrate; move a damaged database aside with a clear error."""
+    try:
+        conn = sqlite3.connect(path, timeout=5.0)
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        if "readonly" in str(exc) or "unable to open" in str(exc):
+            raise StateError(
+                _("Cannot open the history at {path}: {error}").format(path=path, error=exc)
+            ) from exc
+        aside = move_aside(path)
+        raise StateError(
+            _("The history database was damaged; it was kept as {aside}. Run again to start a new one.")
+            .format(aside=aside)
+        ) from exc
+    if version > len(MIGRATIONS):
+        conn.close()
+        raise StateError(
+            _("The history at {path} was written by a newer homecare; please upgrade.").format(
+                path=path
+            )
+        )
+    try:
+        for number in range(version, len(MIGRATIONS)):
+            with conn:
+                conn.executescript(MIGRATIONS[number])
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StateError(
+            _("Cannot update the history at {path}: {error}").format(path=path, error=exc)
+        ) from exc
+    return conn

@@ -1,0 +1,86 @@
+"""The person's profile: how they want to be helped, and what they consented to.
+
+Stored as TOML so a technician can read and edit it; written atomically; a
+file that cannot be parsed is reported with its path and never overwritten
+without first being moved aside.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from homecare.errors import ConfigError
+from homecare.i18n import _
+from homecare.profiles.provider import describe_validation_error
+from homecare.store.files import atomic_write, move_aside
+
+Skill = Literal["beginner", "intermediate", "expert", "technician"]
+Theme = Literal["default", "high-contrast", "monochrome"]
+Verbosity = Literal["brief", "normal", "detailed"]
+Units = Literal["mbit", "mbyte"]
+
+
+class Consent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    share: bool | None = None  # None: never asked
+    share_given_at: datetime | None = None
+    offers: bool = False
+    offers_given_at: datetime | None = None
+    auto_share: bool = False
+
+
+class PersonProfile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    skill: Skill = "beginner"
+    language: str | None = None  # None: from the locale
+    theme: Theme = "default"
+    plain: bool = False
+    verbosity: Verbosity = "normal"
+    units: Units = "mbit"
+    symbols: bool = True
+    consent: Consent = Consent()
+
+    def with_consent(self, share: bool | None = None, offers: bool | None = None) -> PersonProfile:
+        now = datetime.now(UTC)
+        consent = self.consent.model_copy()
+        if share is not None:
+            consent.share, consent.share_given_at = share, now
+        if offers is not None:
+            consent.offers, consent.offers_given_at = offers, now
+        return self.model_copy(update={"consent": consent})
+
+
+def load_profile(path: Path) -> PersonProfile:
+    if not path.exists():
+        return PersonProfile()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            _("Cannot read your profile {path}: {error}").format(path=path, error=exc)
+        ) from exc
+    try:
+        return PersonProfile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path, exc)) from exc
+
+
+def save_profile(path: Path, profile: PersonProfile) -> Path | None:
+    """Write the profile; a damaged existing file is moved aside first (returned)."""
+    aside = None
+    if path.exists():
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            aside = move_aside(path)
+    data = profile.model_dump(mode="json", exclude_none=True)
+    atomic_write(path, tomli_w.dumps(data).encode("utf-8"))
+    return aside
