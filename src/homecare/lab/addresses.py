@@ -1,0 +1,52 @@
+"""Fixed addressing of the WAN and the "internet" behind the provider.
+
+Only documentation/shared ranges are used (RFC 6598 100.64/10 for the WAN,
+RFC 5737 198.51.100/24 and 203.0.113/24 for the provider's servers), and
+they exist only inside the run's namespaces.
+"""
+
+from __future__ import annotations
+
+WAN_ROUTER = "100.64.77.1"
+WAN_PROVIDER = "100.64.77.2"
+WAN_PREFIX = 30
+
+RESOLVER = "198.51.100.53"  # provider DNS resolver
+LIBRESPEED = "198.51.100.80"  # LibreSpeed server, port 80
+OOKLA = "198.51.100.81"  # speedtest.net-protocol server, ports 80 and 8080
+CONNECTIVITY = "198.51.100.204"  # captive-portal check endpoint, port 80
+IPERF = "198.51.100.5"  # where tests run iperf3 -s
+INTERNET = "203.0.113.10"  # "well-known internet address": ICMP echo, TCP 80/443
+
+PROVIDER_ADDRESSES = (RESOLVER, LIBRESPEED, OOKLA, CONNECTIVITY, IPERF, INTERNET)
+
+#: Names the provider resolver answers (everything else is NXDOMAIN).
+DNS_NAMES: dict[str, str] = {
+    "example.com": INTERNET,
+    "www.example.com": INTERNET,
+    "homecare.test": INTERNET,
+    "www.homecare.test": INTERNET,
+    "speedtest.homecare.test": LIBRESPEED,
+    "librespeed.homecare.test": LIBRESPEED,
+    "www.speedtest.net": OOKLA,
+    "c.speedtest.net": OOKLA,
+    "ookla.homecare.test": OOKLA,
+    "iperf.homecare.test": IPERF,
+    "connectivity.homecare.test": CONNECTIVITY,
+    "connectivitycheck.gstatic.com": CONNECTIVITY,
+    "www.gstatic.com": CONNECTIVITY,
+    "captive.apple.com": CONNECTIVITY,
+    "detectportal.firefox.com": CONNECTIVITY,
+    "www.msftconnecttest.com": CONNECTIVITY,
+}
+
+#: Names speedtest-cli needs, pinned in the laptop's /etc/netns/<ns>/hosts.
+LAPTOP_HOSTS: dict[str, str] = {
+    "www.speedtest.net": OOKLA,
+    "c.speedtest.net": OOKLA,
+    "ookla.homecare.test": OOKLA,
+}
+
+CHECK_URL = "http://connectivity.homecare.test/generate_204"
+OOKLA_SERVER_HOST = "ookla.homecare.test:8080"
+PORTAL_PORT = 8080  # captive portal, on the router's LAN address
