@@ -28,8 +28,13 @@ class WifiLink(Strict):
     tx_rate_mbps: float | None = None
     rx_rate_mbps: float | None = None
     standard: WifiStandard | None = None
-    security: str | None = None
+    security: str | None = Field(
+        default=None,
+        description="Canonical: open, owe, wep, wpa, wpa/wpa2, wpa2, wpa2/wpa3, wpa3 (+ '-enterprise').",
+    )
+    cipher: str | None = Field(default=None, description="Pairwise cipher: ccmp, gcmp, tkip, wep.")
     tx_retries: int | None = None
+    tx_failed: int | None = None
     tx_packets: int | None = None
 
 
@@ -44,6 +49,8 @@ class WifiNetwork(Strict):
     frequency_mhz: int | None = None
     signal_dbm: int | None = None
     security: str | None = None
+    cipher: str | None = None
+    standard: WifiStandard | None = None
     in_use: bool = False
 
 
@@ -61,9 +68,12 @@ class WifiStation(Strict):
     tx_packets: int | None = None
     connected_s: int | None = None
     band: Band | None = None
+    standard: WifiStandard | None = None
 
 
 class ChannelAdvice(Strict):
+    """How crowded each channel of one band is, and where to move."""
+
     band: Band
     occupancy: dict[int, int] = Field(
         default_factory=dict, description="Channel number to count of networks overlapping it."
@@ -76,7 +86,9 @@ class WifiData(Strict):
     """Observation payload of the ``wifi`` probe."""
 
     kind: Literal["wifi"] = "wifi"
-    source: str = Field(description="Which tool the figures came from, e.g. 'iw', 'nmcli', 'netsh'.")
+    source: str = Field(
+        description="Which tool the figures came from, e.g. 'iw', 'nmcli', 'netsh'."
+    )
     link: WifiLink | None = None
     networks: list[WifiNetwork] = Field(default_factory=list)
     stations: list[WifiStation] = Field(default_factory=list)
