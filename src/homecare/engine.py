@@ -22,7 +22,7 @@ from homecare.diagnose.base import RuleContext
 from homecare.diagnose.verdict import decide
 from homecare.errors import UsageError
 from homecare.i18n import _
-from homecare.models import Finding, Observation, Report
+from homecare.models import Finding, Observation, Report, Segment, Severity
 from homecare.plugins import all_probes, all_rules
 from homecare.probes.base import Probe
 from homecare.probes.runner import ProgressCallback, ProgressEvent, run_probes
@@ -30,6 +30,8 @@ from homecare.profiles.provider import ProviderProfile
 
 FULL_BUDGET_S = 45.0
 QUICK_BUDGET_S = 15.0
+# finding codes the engine itself emits (rules declare their own)
+ENGINE_CODES = ("homecare.rule.failed",)
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,8 @@ def diagnose(
             findings.append(
                 Finding(
                     code="homecare.rule.failed",
-                    severity="info",  # type: ignore[arg-type]
-                    segment="unknown",  # type: ignore[arg-type]
+                    severity=Severity.INFO,
+                    segment=Segment.UNKNOWN,
                     summary=_("A diagnosis rule failed: {rule}").format(rule=rule.name),
                     evidence={"error": f"{type(exc).__name__}: {exc}"},
                 )
