@@ -7,8 +7,9 @@ from homecare.probes.base import Probe
 from homecare.probes.dns.probe import DnsProbe
 from homecare.probes.host.probe import HostProbe
 from homecare.probes.reach.probe import ReachabilityProbe
+from homecare.probes.wifi.probe import WifiProbe
 
 
 @hookimpl
 def homecare_probes() -> list[Probe]:
-    return [HostProbe(), ReachabilityProbe(), DnsProbe()]
+    return [HostProbe(), ReachabilityProbe(), DnsProbe(), WifiProbe()]
