@@ -209,3 +209,9 @@ def test_probe_returns_data(bin_dir: Path) -> None:
     assert (probe.name, probe.area, probe.requires) == ("wifi", "wifi", ())
     data = probe.run(ctx)
     assert data.source == "nmcli"
+
+
+def test_probe_satisfies_protocol() -> None:
+    from homecare.probes.base import Probe
+
+    assert isinstance(WifiProbe(), Probe)
