@@ -30,6 +30,11 @@ def _internet(reach: ReachabilityData | None) -> list[PingResult]:
     return [p for p in reach.pings if p.role == "internet"] if reach else []
 
 
+def _loss(ping: PingResult) -> float:
+    """Lost fraction, computed so that thresholds hold exactly (1 - 98/100 > 0.02)."""
+    return 0.0 if ping.sent <= 0 else (ping.sent - ping.received) / ping.sent
+
+
 class LinkRule:
     """No usable network interface, or no route out of it."""
 
@@ -121,7 +126,7 @@ class ReachabilityRule:
             return findings
         if gw is not None and gw.reachable:
             findings += _quality(gw, th.loss_warn, th.gateway_rtt_warn_ms, on_wifi, local=True)
-            gw_ok = gw.loss <= th.loss_warn
+            gw_ok = _loss(gw) <= th.loss_warn
         else:
             gw_ok = True
         best = max((p for p in inet if p.reachable), key=lambda p: p.received, default=None)
@@ -134,26 +139,27 @@ def _quality(
     ping: PingResult, loss_warn: float, rtt_warn: float, on_wifi: bool, local: bool
 ) -> list[Finding]:
     out: list[Finding] = []
+    loss = _loss(ping)
     evidence = {
         "target": ping.target,
-        "loss_pct": round(ping.loss * 100, 1),
+        "loss_pct": round(loss * 100, 1),
         "median_ms": round(statistics.median(ping.rtts_ms), 2) if ping.rtts_ms else None,
         "sent": ping.sent,
         "method": ping.method,
     }
     segment = (Segment.WIFI if on_wifi else Segment.LAN) if local else Segment.PROVIDER
     prefix = "lan" if local else "internet"
-    if ping.loss > loss_warn:
+    if loss > loss_warn:
         out.append(
             Finding(
                 code=f"{prefix}.loss",
-                severity=Severity.PROBLEM if ping.loss >= 0.1 else Severity.WARNING,
+                severity=Severity.PROBLEM if loss >= 0.1 else Severity.WARNING,
                 segment=segment,
                 summary=(
                     _("{pct:.0f}% of packets to your router are lost.")
                     if local
                     else _("{pct:.0f}% of packets to the internet are lost.")
-                ).format(pct=ping.loss * 100),
+                ).format(pct=loss * 100),
                 evidence=evidence,
             )
         )
