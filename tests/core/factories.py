@@ -25,6 +25,7 @@ from homecare.models import (
 )
 
 GATEWAY = "192.168.1.1"
+ALL = -1  # every ping answered
 
 
 def host(
@@ -73,12 +74,16 @@ def ping(
 
 def reach(
     *,
-    gw_received: int | None = 10,
-    inet_received: int = 10,
+    gw_received: int | None = ALL,
+    inet_received: int = ALL,
     gw_rtt: float = 2.0,
     inet_rtt: float = 20.0,
     sent: int = 10,
 ) -> ReachabilityData:
+    if gw_received == ALL:
+        gw_received = sent
+    if inet_received == ALL:
+        inet_received = sent
     pings = []
     if gw_received is not None:
         pings.append(ping("gateway", GATEWAY, sent=sent, received=gw_received, rtt=gw_rtt))
