@@ -61,6 +61,9 @@ class ProviderProfile(_Model):
     targets: Targets = Field(default_factory=Targets)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     collector_url: str | None = None
+    collector_token: str | None = Field(
+        default=None, description="Ingest token for the collector (homecare share)."
+    )
 
 
 def load_provider(name_or_path: str | None) -> ProviderProfile:
