@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -55,12 +56,64 @@ class Thresholds(_Model):
     crowded_network_devices: int = Field(default=60, ge=1)
 
 
+SpeedEngineName = Literal["librespeed", "speedtest"]
+
+
+def _default_engines() -> list[SpeedEngineName]:
+    return ["librespeed", "speedtest"]
+
+
+class SpeedSettings(_Model):
+    """How the speed test runs: engines in order of preference, their servers,
+    and the budget. The plan rates are what the customer pays for, so the
+    rules can say "below plan" rather than just "slow"."""
+
+    engines: list[SpeedEngineName] = Field(default_factory=_default_engines, min_length=1)
+    librespeed_urls: list[str] = Field(
+        default_factory=list,
+        description="Base URLs of LibreSpeed backends (garbage.php/empty.php beneath them).",
+    )
+    speedtest_server_id: int | None = Field(default=None, ge=1)
+    speedtest_secure: bool = False
+    streams: int = Field(default=4, ge=1, le=32)
+    duration_s: float = Field(default=8.0, gt=0, le=60)
+    quick_duration_s: float = Field(default=4.0, gt=0, le=60)
+    warmup_s: float = Field(default=1.0, ge=0, le=10)
+    max_bytes: int = Field(default=4_000_000_000, ge=1_000_000)
+    stable_samples: int = Field(default=8, ge=3, le=100)
+    stable_tolerance: float = Field(default=0.03, gt=0, lt=1)
+    plan_down_mbit: float | None = Field(default=None, gt=0)
+    plan_up_mbit: float | None = Field(default=None, gt=0)
+
+
+class QualitySettings(_Model):
+    """Targets and limits of the connection-quality probes and rules."""
+
+    ipv6_target: str | None = Field(default=None, description="A v6 address to reach, if any.")
+    nxdomain_names: list[str] = Field(
+        default_factory=list,
+        description="Names that must not exist; a random <label>.invalid is always added.",
+    )
+    latency_count: int = Field(default=100, ge=5, le=2000)
+    latency_quick_count: int = Field(default=40, ge=5, le=2000)
+    latency_interval_ms: float = Field(default=20.0, gt=0, le=1000)
+    jitter_warn_ms: float = Field(default=30.0, gt=0)
+    loss_problem: float = Field(default=0.05, ge=0, le=1)
+    bufferbloat_warn_ms: float = Field(default=30.0, gt=0)
+    bufferbloat_problem_ms: float = Field(default=100.0, gt=0)
+    below_plan_ratio: float = Field(default=0.7, gt=0, le=1)
+    dns_slow_factor: float = Field(default=4.0, gt=1)
+    mtu_max: int = Field(default=1500, ge=576, le=9000)
+
+
 class ProviderProfile(_Model):
     name: str = "Generic"
     support: SupportContact = Field(default_factory=SupportContact)
     targets: Targets = Field(default_factory=Targets)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     collector_url: str | None = None
+    speed: SpeedSettings = Field(default_factory=SpeedSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     collector_token: str | None = Field(
         default=None, description="Ingest token for the collector (homecare share)."
     )
