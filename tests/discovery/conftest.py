@@ -58,6 +58,8 @@ class MiniHome:
         self._attach(self.me, "pme", ME_MAC, ME_IP)
         for i, mac in enumerate(self.macs):
             self._attach(f"{self.prefix}d{i}", f"p{i}", mac, self.device_ip(i))
+        # Device 0 plays the router.
+        _ip("route", "add", "default", "via", self.device_ip(0), ns=self.me)
 
     def _add(self, ns: str) -> None:
         _ip("netns", "add", ns)
@@ -82,6 +84,12 @@ class MiniHome:
         """Run Python *code* inside the computer's namespace; return stdout."""
         import sys
 
+        return self.run_args([sys.executable, "-c", code], user, timeout)
+
+    def run_args(self, args: list[str], user: str | None = None, timeout: float = 60) -> str:
+        """Run a command inside the computer's namespace (as *user*); return stdout."""
+        import sys
+
         cmd = ["ip", "netns", "exec", self.me]
         if user:
             import pwd
@@ -94,7 +102,7 @@ class MiniHome:
                 "--clear-groups",
                 "--inh-caps=-all",
             ]
-        cmd += [sys.executable, "-c", code]
+        cmd += args
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         if proc.returncode != 0:

@@ -42,3 +42,26 @@ print(json.dumps({{"t": time.monotonic() - t, "how": how, "found": {{n.ip: n.mac
     out = json.loads(mini_home.run(code, user="nobody"))
     assert out["how"] == "ip"
     assert out["found"] == _expected(mini_home)
+
+
+@pytest.mark.parametrize("user", [None, "nobody"])
+def test_probe_entry_point(mini_home: Any, user: str | None) -> None:
+    import sys
+
+    out = json.loads(
+        mini_home.run_args(
+            [sys.executable, "-m", "homecare.probes.discovery", "--json", "--quick"], user=user
+        )
+    )
+    assert out["method"] == ("arp-sweep" if user is None else "neighbour-table")
+    assert out["subnet"] == "10.77.0.0/24"
+    by_ip = {d["ipv4"][0]: d for d in out["devices"]}
+    expected = _expected(mini_home)
+    for ip, mac in expected.items():
+        assert by_ip[ip]["mac"] == mac
+    assert by_ip["10.77.0.100"]["is_gateway"] and by_ip["10.77.0.100"]["type"] == "router"
+    assert by_ip[ME_IP]["is_self"]
+    assert by_ip["10.77.0.102"]["vendor"] == "Sonos"
+    assert by_ip["10.77.0.104"]["randomized_mac"] and by_ip["10.77.0.104"]["vendor"] is None
+    assert len(out["devices"]) == len(expected) + 1
+    assert out["elapsed_s"] < 10
