@@ -131,10 +131,11 @@ class History:
         )
         if not rows:
             return None
-        if len(rows) > 1 and not any(check_id == json.loads(r[0]).get("id") for r in rows):
+        exact = [r for r in rows if json.loads(r[0]).get("id") == check_id]
+        if len(rows) > 1 and not exact:
             raise StateError(_("More than one check starts with {id}").format(id=check_id))
         try:
-            return Report.model_validate_json(rows[0][0])
+            return Report.model_validate_json((exact or rows)[0][0])
         except ValidationError as exc:
             raise StateError(
                 _("Stored check {id} cannot be read: {error}").format(id=check_id, error=exc)
