@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from homecare.errors import ConfigError
 from homecare.i18n import _
@@ -106,6 +106,37 @@ class QualitySettings(_Model):
     mtu_max: int = Field(default=1500, ge=576, le=9000)
 
 
+class PlanTier(_Model):
+    """A plan the provider sells, so advice can say which one fits."""
+
+    name: str = Field(min_length=1)
+    down_mbit: float = Field(gt=0)
+    up_mbit: float = Field(gt=0)
+
+
+class Offer(_Model):
+    """Something the provider sells that fixes a finding for good.
+
+    Tied to finding codes so it is only shown right after the guidance for
+    that finding, and only to people who opted in (solve first, then sell).
+    ``title``/``text`` map a language code to text; English is required
+    because it is the fallback for every other language.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    codes: list[str] = Field(min_length=1)
+    title: dict[str, str]
+    text: dict[str, str]
+    url: str | None = None
+
+    @field_validator("title", "text")
+    @classmethod
+    def _english_required(cls, value: dict[str, str]) -> dict[str, str]:
+        if not str(value.get("en", "")).strip():
+            raise ValueError("an English ('en') text is required")
+        return value
+
+
 class ProviderProfile(_Model):
     name: str = "Generic"
     support: SupportContact = Field(default_factory=SupportContact)
@@ -117,6 +148,8 @@ class ProviderProfile(_Model):
     collector_token: str | None = Field(
         default=None, description="Ingest token for the collector (homecare share)."
     )
+    plan_tiers: list[PlanTier] = Field(default_factory=list)
+    offers: list[Offer] = Field(default_factory=list)
 
 
 def load_provider(name_or_path: str | None) -> ProviderProfile:
