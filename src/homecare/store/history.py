@@ -126,16 +126,17 @@ class History:
     def get(self, check_id: str) -> Report | None:
         """A stored report by id or unique id prefix."""
         rows = self._query(
-            "SELECT report_json FROM checks WHERE id = ? OR id LIKE ? ORDER BY created_at DESC",
+            "SELECT id, report_json FROM checks WHERE id = ? OR id LIKE ? "
+            "ORDER BY created_at DESC",
             (check_id, f"{check_id}%"),
         )
         if not rows:
             return None
-        exact = [r for r in rows if json.loads(r[0]).get("id") == check_id]
+        exact = [r for r in rows if r[0] == check_id]
         if len(rows) > 1 and not exact:
             raise StateError(_("More than one check starts with {id}").format(id=check_id))
         try:
-            return Report.model_validate_json((exact or rows)[0][0])
+            return Report.model_validate_json((exact or rows)[0][1])
         except ValidationError as exc:
             raise StateError(
                 _("Stored check {id} cannot be read: {error}").format(id=check_id, error=exc)
