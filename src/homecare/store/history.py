@@ -193,7 +193,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=5.0)
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        conn.execute("PRAGMA journal_mode = WAL")
+        if version <= len(MIGRATIONS):  # never change a newer homecare's database
+            conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
         if "readonly" in str(exc) or "unable to open" in str(exc):
             raise StateError(
