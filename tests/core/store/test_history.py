@@ -132,9 +132,8 @@ def test_garbage_file_is_moved_aside(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     garbage = b"this is not a database at all, just some bytes " * 50
     db.write_bytes(garbage)
-    with pytest.raises(StateError, match="damaged") as info:
-        with History.open(db):
-            pass
+    with pytest.raises(StateError, match="damaged") as info, History.open(db):
+        pass
     assert not db.exists()
     (aside,) = tmp_path.glob("h.db.corrupt-*")
     assert aside.read_bytes() == garbage
@@ -152,9 +151,8 @@ def test_newer_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     before = db.read_bytes()
-    with pytest.raises(StateError, match="newer homecare"):
-        with History.open(db):
-            pass
+    with pytest.raises(StateError, match="newer homecare"), History.open(db):
+        pass
     assert db.read_bytes() == before
     assert user_version(db) == len(MIGRATIONS) + 5
     assert list(tmp_path.glob("*.corrupt-*")) == []
