@@ -1,0 +1,68 @@
+"""The latency probe: enough paced echoes to the gateway and beyond for a
+meaningful loss figure, summarised into percentiles and jitter."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from homecare.i18n import _
+from homecare.models import HostData
+from homecare.models.connection import LatencyData, LatencySeries, Role
+from homecare.probes.base import ProbeContext
+from homecare.probes.latency.echo import paced_series
+from homecare.probes.latency.stats import summarize
+
+
+def latency_targets(ctx: ProbeContext) -> list[tuple[str, Role]]:
+    """The IPv4 gateway (from the host probe) and the provider's internet hosts."""
+    targets: list[tuple[str, Role]] = []
+    host = ctx.results.get("host")
+    if host is not None and isinstance(host.data, HostData):
+        gw = next((r.gateway for r in host.data.default_routes if r.family == "ipv4"), None)
+        if gw:
+            targets.append((gw, "gateway"))
+    targets += [(t, "internet") for t in ctx.provider.targets.internet_hosts]
+    return targets
+
+
+def tcp_port_for(ctx: ProbeContext, role: Role) -> int:
+    return ctx.provider.targets.tcp_port if role == "internet" else 80
+
+
+class LatencyProbe:
+    name = "latency"
+    area = "latency"
+    requires: tuple[str, ...] = ("host",)
+    timeout_s = 10.0
+
+    def run(self, ctx: ProbeContext) -> LatencyData:
+        q = ctx.provider.quality
+        count = q.latency_quick_count if ctx.quick else q.latency_count
+        interval = q.latency_interval_ms / 1000
+        timeout = min(1.0, ctx.provider.thresholds.ping_timeout_s)
+        # leave room for the last replies within this probe's own budget
+        deadline = min(ctx.deadline - timeout - 0.1, time.monotonic() + count * interval + 0.05)
+        targets = latency_targets(ctx)
+        ctx.progress(_("Measuring latency and loss ({count} probes per target)").format(count=count))
+
+        def one(item: tuple[str, Role]) -> LatencySeries:
+            target, role = item
+            raw = paced_series(
+                target, tcp_port_for(ctx, role), interval_s=interval, timeout_s=timeout,
+                deadline=deadline, count=count,
+            )  # fmt: skip
+            return LatencySeries(
+                target=target,
+                role=role,
+                method=raw.method,
+                stats=summarize(raw.rtts_ms, raw.sent),
+                error=raw.error if not raw.rtts_ms else None,
+            )
+
+        with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+            series = list(pool.map(one, targets))
+        note = None
+        if any(s.method == "tcp-connect" for s in series):
+            note = _("ICMP was not allowed for this user, so TCP connection times were measured.")
+        return LatencyData(series=series, interval_ms=q.latency_interval_ms, method_note=note)
