@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from homecare.diagnose.base import Rule
 from homecare.diagnose.connectivity_rules import CONNECTIVITY_RULES
+from homecare.diagnose.device_rules import DEVICE_RULES
+from homecare.diagnose.wifi_rules import WIFI_RULES
 from homecare.hookspecs import hookimpl
 
 
 @hookimpl
 def homecare_rules() -> list[Rule]:
-    return list(CONNECTIVITY_RULES)
+    return [*CONNECTIVITY_RULES, *WIFI_RULES, *DEVICE_RULES]
