@@ -167,7 +167,7 @@ class VirtualHome:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"{self.names.stem}-"))
         rec = RunRecord.new(self.run_id, str(self.workdir))
         rec.namespaces = self.namespaces()
-        rec.etc_netns = [self.laptop_ns]
+        rec.etc_netns = [self.laptop_ns, self.router_ns, self.provider_ns]
         rec.save()
         self._record = rec
         self._install_exit_hooks()
@@ -314,6 +314,12 @@ class VirtualHome:
         (w / "provider.conf").write_text(dnsmasq.provider_conf(w))
         (w / "provider.hosts").write_text(dnsmasq.provider_hosts())
         (w / "dnsmasq.leases").touch()
+        # Router and provider resolve through the provider's resolver, never the host's.
+        for ns, name in ((self.router_ns, "router"), (self.provider_ns, "isp")):
+            etc = netns.ETC_NETNS / ns
+            etc.mkdir(parents=True, exist_ok=True)
+            (etc / "resolv.conf").write_text(f"nameserver {addresses.RESOLVER}\n")
+            (etc / "hosts").write_text(f"127.0.0.1 localhost\n127.0.1.1 {name}\n")
         etc = netns.ETC_NETNS / self.laptop_ns
         etc.mkdir(parents=True, exist_ok=True)
         (etc / "resolv.conf").write_text(

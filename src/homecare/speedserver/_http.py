@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import socketserver
 import threading
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,8 +155,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
     def server_bind(self) -> None:
+        # Not HTTPServer.server_bind: that calls socket.getfqdn(), a reverse DNS
+        # lookup that stalls for seconds where no resolver answers.
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        super().server_bind()
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
 
 
 def make_server(
@@ -168,7 +174,7 @@ def make_server(
     return server_cls((bind, port), handler)
 
 
-def serve_forever_on(servers: Sequence[ThreadingHTTPServer]) -> None:
+def serve_forever_on(servers: Sequence[socketserver.BaseServer]) -> None:
     """Serve several listening servers until interrupted (one thread each)."""
     threads = [
         threading.Thread(target=s.serve_forever, name=f"serve-{i}", daemon=True)
@@ -187,7 +193,7 @@ def serve_forever_on(servers: Sequence[ThreadingHTTPServer]) -> None:
             s.server_close()
 
 
-def run_until_signalled(start: Callable[[], Sequence[ThreadingHTTPServer]]) -> int:
+def run_until_signalled(start: Callable[[], Sequence[socketserver.BaseServer]]) -> int:
     """CLI helper: start servers, exit cleanly on SIGTERM/SIGINT."""
     import signal
 
@@ -197,7 +203,6 @@ def run_until_signalled(start: Callable[[], Sequence[ThreadingHTTPServer]]) -> i
     signal.signal(signal.SIGTERM, _stop)
     servers = start()
     for s in servers:
-        host, port = s.server_address[:2]
-        print(f"listening on {host!s}:{port}", flush=True)
+        print(f"listening on {s.server_address!r}", flush=True)
     serve_forever_on(servers)
     return 0

@@ -1,0 +1,82 @@
+"""Fixtures for end-to-end tests on the virtual home (network namespaces, root only).
+
+``virtual_home(spec)`` builds a home for one test; ``module_virtual_home`` does
+the same once per module for tests that only read the home.  Both tear the
+home down afterwards, also when the test fails.  Tests using them are skipped
+with the reason when the machine cannot run the lab (not root, no
+``ip netns``, a tool missing).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from homecare.lab import HomeSpec, VirtualHome
+from homecare.lab.requirements import TEST_TOOLS, why_unavailable
+
+HomeFactory = Callable[..., VirtualHome]
+
+_REASON: list[str | None] = []
+
+
+def lab_unavailable() -> str | None:
+    """Cached: why the virtual home cannot run here (None if it can)."""
+    if not _REASON:
+        _REASON.append(why_unavailable(TEST_TOOLS))
+    return _REASON[0]
+
+
+def _factory(homes: list[VirtualHome]) -> HomeFactory:
+    def make(spec: HomeSpec | None = None) -> VirtualHome:
+        reason = lab_unavailable()
+        if reason:
+            pytest.skip(f"virtual home unavailable: {reason}")
+        home = VirtualHome(spec or HomeSpec())
+        homes.append(home)
+        return home.start()
+
+    return make
+
+
+@pytest.fixture
+def virtual_home() -> Iterator[HomeFactory]:
+    """Factory: ``home = virtual_home(spec)`` builds a home torn down after the test."""
+    homes: list[VirtualHome] = []
+    try:
+        yield _factory(homes)
+    finally:
+        for home in reversed(homes):
+            home.close()
+
+
+@pytest.fixture(scope="module")
+def module_virtual_home() -> Iterator[HomeFactory]:
+    """Like ``virtual_home`` but the homes live for the whole test module."""
+    homes: list[VirtualHome] = []
+    try:
+        yield _factory(homes)
+    finally:
+        for home in reversed(homes):
+            home.close()
+
+
+@pytest.fixture
+def host_network_snapshot() -> Callable[[], dict[str, str]]:
+    """A function returning the host root namespace's netns list, links, addresses, routes."""
+
+    def snap() -> dict[str, str]:
+        def out(*argv: str) -> str:
+            return subprocess.run(list(argv), capture_output=True, text=True, check=False).stdout
+
+        return {
+            "netns": out("ip", "netns", "list"),
+            "links": out("ip", "-o", "link", "show"),
+            "addrs": out("ip", "-o", "addr", "show"),
+            "routes": out("ip", "route", "show", "table", "all"),
+            "etc_netns": out("ls", "-1", "/etc/netns"),
+        }
+
+    return snap
