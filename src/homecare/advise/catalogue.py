@@ -3,13 +3,15 @@
 Entries are looked up by code, language and skill with fallbacks (skill:
 technician -> expert -> intermediate -> beginner; language: -> English), so a
 missing translation degrades to English rather than to nothing. Providers add
-languages or override entries by dropping TOML files in an extra folder.
+languages or override entries by dropping TOML files in an extra folder,
+named by ``HOMECARE_CATALOGUE_DIR`` (several folders separated by ``os.pathsep``).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from homecare.i18n import _
 from homecare.models import GuidanceStep
 
 SHIPPED_DIR = Path(__file__).parent / "catalogue"
+CATALOGUE_DIR_VAR = "HOMECARE_CATALOGUE_DIR"
 SKILLS = ("beginner", "intermediate", "expert", "technician")
 _FALLBACK = {
     "technician": ("technician", "expert", "intermediate", "beginner"),
@@ -50,7 +53,13 @@ class Catalogue:
         """Load shipped files, then provider folders (which override per code)."""
         tables: dict[str, dict[str, Any]] = {}
         warnings: list[str] = []
-        for folder in (SHIPPED_DIR, *extra_dirs):
+        extra = list(extra_dirs)
+        for folder in extra:
+            if not folder.is_dir():
+                warnings.append(
+                    _("{path}: guidance folder not found; ignored.").format(path=folder)
+                )
+        for folder in (SHIPPED_DIR, *extra):
             for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
                 lang = path.stem
                 try:
@@ -103,6 +112,21 @@ class Catalogue:
                         support_code=raw.get("support_code", support_code),
                     )
         return None
+
+
+def extra_dirs_from(environ: Mapping[str, str]) -> list[Path]:
+    """The provider folders named by ``HOMECARE_CATALOGUE_DIR``, in order."""
+    value = environ.get(CATALOGUE_DIR_VAR, "")
+    return [Path(part).expanduser() for part in value.split(os.pathsep) if part.strip()]
+
+
+def languages_in(folders: Iterable[Path]) -> set[str]:
+    """Languages with a catalogue file in *folders*, without parsing them.
+
+    Cheap enough for start-up, where the session decides the language before
+    anything needs the catalogue itself.
+    """
+    return {p.stem for f in folders if f.is_dir() for p in f.glob("*.toml")}
 
 
 def _step(raw: str | dict[str, str]) -> GuidanceStep:

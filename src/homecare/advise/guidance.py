@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from homecare.advise.catalogue import Catalogue
+from homecare.advise.followup import Markable, remaining_numbers
 from homecare.i18n import _
-from homecare.models import Finding, Guidance, GuidanceStep
+from homecare.models import Finding, Guidance, GuidanceStep, Report
 
 
 def build_guidance(
@@ -33,7 +34,7 @@ def build_guidance(
             )
             continue
         done = steps_done(f.code)
-        remaining = [s for n, s in enumerate(entry.steps, 1) if n not in done]
+        remaining = [entry.steps[n - 1] for n in remaining_numbers(len(entry.steps), done)]
         escalated = bool(entry.steps) and not remaining
         call = entry.call_support
         if support_phone and call:
@@ -58,4 +59,25 @@ def build_guidance(
                 escalated=escalated,
             )
         )
+    return out
+
+
+def markable_steps(
+    shown: Report,
+    catalogue: Catalogue,
+    skill: str,
+    steps_done: Callable[[str], set[int]],
+) -> list[Markable]:
+    """The steps a person was shown in *shown*, mapped to catalogue numbers.
+
+    Escalated guidance (only "call support" is left) and findings without a
+    catalogue entry have nothing to mark.
+    """
+    out: list[Markable] = []
+    for g in shown.guidance:
+        entry = catalogue.entry(g.code, shown.language, skill)
+        if g.escalated or not g.steps or entry is None:
+            continue
+        numbers = remaining_numbers(len(entry.steps), steps_done(g.code))[: len(g.steps)]
+        out.append(Markable(code=g.code, title=g.title, numbers=tuple(numbers)))
     return out

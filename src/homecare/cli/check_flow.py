@@ -1,22 +1,42 @@
-"""The body of ``homecare check``, kept apart so the command module stays light."""
+"""The body of ``homecare check``, kept apart so the command module stays light.
+
+Order matters: the report is completed (history notes, the offer) before it
+is saved, so history holds what the person was shown; the questions come
+after the report is on screen, and only in an interactive console session.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from homecare.advise.followup import ask_feedback, ask_steps_done
+from homecare.advise.guidance import markable_steps
+from homecare.advise.history_advice import BASELINE_CHECKS, with_history_notes
+from homecare.advise.offers import ShownOffer, choose_offer, offer_lines
+from homecare.advise.present import for_display
 from homecare.cli.progress import progress_display
-from homecare.cli.session import Overrides, open_session
+from homecare.cli.session import Overrides, Session, open_session
+from homecare.context import Environment
 from homecare.engine import CheckRequest, run_check
 from homecare.errors import UsageError
 from homecare.i18n import _
-from homecare.models import Severity
+from homecare.models import Report, Severity
 from homecare.plugins import all_renderers
 from homecare.status import ExitStatus
 from homecare.store.history import History
 
+TEXT_FORMATS = ("console", "plain", "markdown")
+
 
 def run_check_command(
-    areas: list[str], quick: bool, output: str | None, save: bool, overrides: Overrides
+    areas: list[str],
+    quick: bool,
+    output: str | None,
+    save: bool,
+    overrides: Overrides,
+    env: Environment | None = None,
 ) -> int:
-    session = open_session(overrides)
+    session = open_session(overrides, env)
     env = session.env
     renderers = all_renderers(session.pm)
     name = output or ("plain" if session.person.plain else "console")
@@ -26,11 +46,10 @@ def run_check_command(
                 name=name, known=", ".join(sorted(renderers))
             )
         )
+    offer: ShownOffer | None = None
     with History.open(env.home.history_db) as history:
-        past = [
-            {"id": r.id, "created_at": r.created_at.isoformat(), "report": r}
-            for r in history.recent_reports(10)
-        ]
+        recent = history.recent_reports(max(BASELINE_CHECKS, 10))
+        past = [{"id": r.id, "created_at": r.created_at.isoformat(), "report": r} for r in recent]
         show_progress = name != "json" or env.stdout_isatty
         with progress_display(env, enabled=show_progress and name != "plain") as progress:
             report = run_check(
@@ -47,10 +66,56 @@ def run_check_command(
                 progress=progress,
                 steps_done=history.steps_done,
             )
+        report = with_history_notes(report, recent)
+        if name in TEXT_FORMATS:  # an offer is something a person reads, not a JSON field
+            offer = choose_offer(report, session.provider, session.person.consent.offers)
+            if offer:
+                report = report.model_copy(update={"offer_shown": offer.id})
         if save:
             history.save(report)
-    renderers[name].render(report, session.render_options(), env.stdout)
+        shown = for_display(report, session.persona) if name in TEXT_FORMATS else report
+        renderers[name].render(shown, session.render_options(), env.stdout)
+        if offer:
+            env.stdout.write("\n" + "\n".join(offer_lines(offer, session.provider.name)) + "\n")
+        if save and asks_questions(env, name):
+            _follow_up(session, history, report, shown)
     worst = report.worst_severity
     if worst is not None and worst.rank >= Severity.WARNING.rank:
         return ExitStatus.PROBLEMS_FOUND
     return ExitStatus.OK
+
+
+def asks_questions(env: Environment, output: str) -> bool:
+    """Questions only for a person at a console: never for JSON, plain
+    (screen readers, logs), piped input or CI."""
+    return output == "console" and env.interactive
+
+
+def _follow_up(session: Session, history: History, report: Report, shown: Report) -> None:
+    """Ask which steps were done and whether it helped; store the answers."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    env = session.env
+    console = Console(file=env.stdout, no_color=not env.color_allowed, highlight=False)
+
+    def ask(question: str) -> str:
+        return Prompt.ask(
+            escape(question), console=console, stream=env.stdin, default="", show_default=False
+        )
+
+    def say(message: str) -> None:
+        console.print(message, markup=False)
+
+    items = markable_steps(shown, session.catalogue, session.person.skill, history.steps_done)
+    now = datetime.now(UTC)
+    if items:
+        console.print()
+    for code, numbers in ask_steps_done(items, ask, say).items():
+        for number in numbers:
+            history.mark_step_done(report.id, code, number, now)
+    score = ask_feedback(ask)
+    if score is not None:
+        history.record_feedback(report.id, score, now)
+        say(_("Thank you."))

@@ -68,6 +68,9 @@ class Guidance(Strict):
     call_support: str | None = None
     support_code: str | None = None
     escalated: bool = False
+    history_note: str | None = Field(
+        default=None, description="How today compares with this home's usual figures."
+    )
 
 
 class Verdict(Strict):
@@ -95,6 +98,9 @@ class Report(Strict):
     findings: list[Finding] = Field(default_factory=list)
     guidance: list[Guidance] = Field(default_factory=list)
     verdict: Verdict
+    offer_shown: str | None = Field(
+        default=None, description="Id of the provider offer shown with this check, if any."
+    )
 
     def data_of(self, kind: type[Any]) -> Any | None:
         """The first successful observation payload of the given model type."""

@@ -73,14 +73,65 @@ def load_profile(path: Path) -> PersonProfile:
         raise ConfigError(describe_validation_error(path, exc)) from exc
 
 
-def save_profile(path: Path, profile: PersonProfile) -> Path | None:
-    """Write the profile; a damaged existing file is moved aside first (returned)."""
+def load_profile_lenient(path: Path) -> tuple[PersonProfile, list[str]]:
+    """Like :func:`load_profile`, but a bad field only resets that field.
+
+    A check must still run when someone mistyped ``skill = "guru"``: each bad
+    field falls back to its default and is reported as one line naming the
+    file and the field; an unreadable file means all defaults.
+    """
+    if not path.exists():
+        return PersonProfile(), []
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return PersonProfile(), [
+            _("Cannot read your profile {path}: {error}; using the defaults.").format(
+                path=path, error=exc
+            )
+        ]
+    warnings: list[str] = []
+    for _attempt in range(20):  # each round drops at least one field
+        try:
+            return PersonProfile.model_validate(raw), warnings
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = [str(part) for part in err["loc"]]
+            warnings.append(
+                _("{problem}; using the default instead.").format(
+                    problem=describe_validation_error(path, exc)
+                )
+            )
+            raw = _without(raw, loc)
+    return PersonProfile(), warnings
+
+
+def _without(raw: dict[str, object], loc: list[str]) -> dict[str, object]:
+    """*raw* without the field at *loc* (a nested table keeps its other fields)."""
+    if not loc:
+        return {}
+    out = dict(raw)
+    head = loc[0]
+    inner = out.get(head)
+    if len(loc) > 1 and isinstance(inner, dict):
+        out[head] = _without(inner, loc[1:])
+    else:
+        out.pop(head, None)
+    return out
+
+
+def save_profile(path: Path, profile: PersonProfile, exclude_unset: bool = False) -> Path | None:
+    """Write the profile; a damaged existing file is moved aside first (returned).
+
+    With *exclude_unset* only the fields the person chose are written, so a
+    default that depends on the skill level (verbosity) keeps following it.
+    """
     aside = None
     if path.exists():
         try:
             tomllib.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError):
             aside = move_aside(path)
-    data = profile.model_dump(mode="json", exclude_none=True)
+    data = profile.model_dump(mode="json", exclude_none=True, exclude_unset=exclude_unset)
     atomic_write(path, tomli_w.dumps(data).encode("utf-8"))
     return aside
