@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -184,3 +185,34 @@ def test_resolv_conf_never_raises(text: str) -> None:
     found = parse_resolv_conf("nameserver " + text)
     assert isinstance(found, list)
     assert len(found) == len(set(found))
+
+
+def test_configured_resolvers_looks_through_the_systemd_stub(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from homecare.probes.host import resolvers
+
+    stub = tmp_path / "resolv.conf"
+    stub.write_text("nameserver 127.0.0.53\n")
+    upstream = tmp_path / "upstream.conf"
+    monkeypatch.setattr(resolvers, "SYSTEMD_UPSTREAM", upstream)
+    assert resolvers.configured_resolvers(stub) == ["127.0.0.53"]  # no upstream file
+    upstream.write_text("nameserver 192.168.1.1\nnameserver fd00::1\n")
+    assert resolvers.configured_resolvers(stub) == ["192.168.1.1", "fd00::1"]
+
+
+def test_pick_primary_and_connection_kind() -> None:
+    from homecare.models import Interface, InterfaceAddress
+    from homecare.probes.host.probe import connection_kind, pick_primary
+
+    v4 = [InterfaceAddress(family="ipv4", address="10.0.0.2", prefix_len=24)]
+    lo = Interface(name="lo", kind="loopback", is_up=True, addresses=v4)
+    eth = Interface(name="eth0", kind="wired", is_up=True, addresses=v4)
+    wlan = Interface(name="wlan0", kind="wifi", is_up=True, addresses=v4)
+    routes = [Route(family="ipv4", gateway="10.0.0.1", interface="wlan0")]
+    assert pick_primary([lo, eth, wlan], routes) is wlan
+    assert connection_kind(wlan) == "wifi"
+    assert pick_primary([lo, eth, wlan], []) is eth
+    assert connection_kind(eth) == "wired"
+    assert pick_primary([lo], []) is None
+    assert connection_kind(None) == "none"

@@ -211,3 +211,27 @@ def test_plugin_payload_becomes_generic_data() -> None:
 def test_builtin_payload_passes_through() -> None:
     (o,) = run([FakeProbe("host", lambda _ctx: host())])
     assert o.data == host()
+
+
+def test_dependent_of_a_timed_out_probe_still_runs_and_sees_the_timeout(
+    release: threading.Event,
+) -> None:
+    seen: dict[str, object] = {}
+
+    def hang(_ctx: ProbeContext) -> BaseModel:
+        release.wait(10)
+        return GenericData()
+
+    def dependent(ctx: ProbeContext) -> BaseModel:
+        dep = ctx.results.get("host")
+        seen["status"] = dep.status if dep else None
+        return GenericData()
+
+    started = time.monotonic()
+    dep_obs, own = run(
+        [FakeProbe("host", hang, timeout_s=0.3), FakeProbe("d", dependent, requires=("host",))]
+    )
+    assert dep_obs.status is ProbeStatus.TIMEOUT
+    assert own.status is ProbeStatus.OK
+    assert seen["status"] is ProbeStatus.TIMEOUT
+    assert time.monotonic() - started < 1.0
