@@ -57,6 +57,9 @@ def test_classify_other_signals() -> None:
     )
     assert classify(Signals(hostname="stable-host"))[0] == "unknown"
     assert classify(Signals()) == ("unknown", [])
+    nest = Signals(vendor="Google", hostname="nest-mini-10", models=("Google Nest Mini",))
+    assert classify(nest)[0] == "speaker"
+    assert classify(Signals(hostname="nest-thermostat"))[0] == "iot"
 
 
 @settings(max_examples=300, deadline=1000)

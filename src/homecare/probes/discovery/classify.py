@@ -91,13 +91,13 @@ NAME_HINTS: tuple[tuple[str, DeviceType, int], ...] = (
     (r"\bcam\b|camera|doorbell|ipcam|reolink|hikvision|wyze|\bring-|arlo|\bnvr\b", "camera", 4),
     (r"xbox|playstation|\bps[345]\b|nintendo|switch|steamdeck|steam-?deck", "game-console", 5),
     (
-        r"sonos|homepod|audioaccessory|echo|\bdot\b|nest-?(mini|audio|hub)|google-?home|speaker"
+        r"sonos|homepod|audioaccessory|echo|\bdot\b|nest[- ]?(mini|audio|hub)|google-?home|speaker"
         r"|soundbar|\bplay:?\d",
         "speaker",
         4,
     ),
     (
-        r"\besp[-_]?[0-9a-f]*|tasmota|shelly|\bplug\b|\bbulb|\bhue\b|thermostat|\bnest\b|ecobee"
+        r"\besp[-_]?[0-9a-f]*|tasmota|shelly|\bplug\b|\bbulb|\bhue\b|thermostat|\bnest\b(?![- ]?(mini|audio|hub))|ecobee"
         r"|tuya|\bwemo|\blifx|\bsensor|\bvacuum|roomba|\bhub\b|homeassistant|home-assistant"
         r"|zigbee",
         "iot",
