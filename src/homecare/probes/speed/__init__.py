@@ -1,0 +1,1 @@
+"""Speed test engines (LibreSpeed HTTP, speedtest.net) and latency under load."""

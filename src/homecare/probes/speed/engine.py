@@ -1,0 +1,129 @@
+"""What a speed engine is, and the meter every engine's streams report into.
+
+An engine knows a protocol (LibreSpeed HTTP, speedtest.net); the meter knows
+when to stop: after a warm-up that is discarded (TCP slow start and filling
+socket buffers would otherwise inflate or deflate the figure), as soon as the
+rate has settled, at the byte cap, or at the deadline, whichever is first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from homecare.i18n import _
+from homecare.models.connection import Direction, SpeedDirection
+from homecare.probes.latency.stats import settled
+
+SAMPLE_S = 0.25
+BITS_PER_MBIT = 1_000_000
+
+
+class EngineError(Exception):
+    """An engine could not run; the message is already in the user's language."""
+
+
+@dataclass(frozen=True)
+class MeasureBudget:
+    """How long and how much one direction may take."""
+
+    deadline: float
+    max_duration_s: float
+    warmup_s: float
+    max_bytes: int
+    streams: int
+    stable_samples: int
+    stable_tolerance: float
+
+
+class SpeedEngine(Protocol):
+    """A speed test protocol. ``prepare`` picks a server (or raises
+    :class:`EngineError`); ``measure`` runs one direction and always returns,
+    with ``error`` set when it failed, by ``budget.deadline``."""
+
+    name: str
+
+    def prepare(self, deadline: float) -> str: ...
+
+    def measure(
+        self, direction: Direction, budget: MeasureBudget, progress: Callable[[str], None]
+    ) -> SpeedDirection: ...
+
+
+@dataclass
+class MeterResult:
+    mbit: float | None
+    bytes_total: int
+    duration_s: float
+    settled: bool
+    samples_mbit: list[float] = field(default_factory=list)
+
+
+def mbit_of(n_bytes: int, seconds: float) -> float:
+    return n_bytes * 8 / seconds / BITS_PER_MBIT if seconds > 0 else 0.0
+
+
+class Meter:
+    """Samples a byte counter every 250 ms and decides when a direction is done."""
+
+    def __init__(
+        self,
+        budget: MeasureBudget,
+        total_bytes: Callable[[], int],
+        progress: Callable[[str], None],
+        label: str,
+    ) -> None:
+        self.budget = budget
+        self.total_bytes = total_bytes
+        self.progress = progress
+        self.label = label
+
+    def run(self, stop: threading.Event) -> MeterResult:
+        """Block until done; sets *stop* so the streams end. Never past the deadline."""
+        b = self.budget
+        start = time.monotonic()
+        end_by = min(b.deadline, start + b.max_duration_s)
+        warm_until = start + min(b.warmup_s, b.max_duration_s / 3)
+        samples: list[float] = []
+        base_bytes: int | None = None
+        base_t = start
+        prev_bytes, prev_t = 0, start
+        is_settled = False
+        next_tick = start + SAMPLE_S
+        while True:
+            stop.wait(max(0.0, min(next_tick, end_by) - time.monotonic()))
+            now = time.monotonic()
+            total = self.total_bytes()
+            rate = mbit_of(total - prev_bytes, now - prev_t)
+            prev_bytes, prev_t = total, now
+            next_tick += SAMPLE_S
+            if base_bytes is None and now >= warm_until:
+                base_bytes, base_t = total, now
+            elif base_bytes is not None:
+                samples.append(round(rate, 2))
+                self.progress(
+                    _("{label}: {rate:.1f} Mbit/s").format(label=self.label, rate=rate)
+                )
+                if settled(samples, b.stable_samples, b.stable_tolerance):
+                    is_settled = True
+                    break
+            if stop.is_set() or now >= end_by or total >= b.max_bytes:
+                break
+        stop.set()
+        end = time.monotonic()
+        total = self.total_bytes()
+        if base_bytes is None:  # ended during warm-up: the whole run is all we have
+            base_bytes, base_t = 0, start
+        window = end - base_t
+        counted = total - base_bytes
+        mbit = round(mbit_of(counted, window), 2) if counted > 0 and window > 0 else None
+        return MeterResult(
+            mbit=mbit,
+            bytes_total=total,
+            duration_s=round(end - start, 3),
+            settled=is_settled,
+            samples_mbit=samples,
+        )

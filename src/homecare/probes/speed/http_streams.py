@@ -1,0 +1,204 @@
+"""Raw HTTP/1.1 streams for throughput: the hot loop is one ``recv_into`` (or
+``send``) on a reusable buffer, so a few threads reach gigabits with little CPU
+and memory stays flat whatever the rate or duration.
+
+http.client and httpx allocate a new bytes object per read; here nothing is
+allocated per chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import socket
+import ssl
+import struct
+import termios
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from homecare.i18n import _
+from homecare.probes.speed.engine import EngineError
+
+BUFFER_BYTES = 256 * 1024
+_HEADER_LIMIT = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one HTTP resource lives."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str  # path and query, starting with "/"
+
+    @classmethod
+    def parse(cls, url: str) -> Endpoint:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise EngineError(_("Not a usable speed test address: {url}").format(url=url))
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise EngineError(_("Not a usable speed test address: {url}").format(url=url)) from exc
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        return cls(parts.scheme, parts.hostname, port, path)
+
+    @property
+    def label(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
+    """A connected (TLS-wrapped for https) socket with a per-operation timeout."""
+    try:
+        sock = socket.create_connection((ep.host, ep.port), timeout=timeout_s)
+    except TimeoutError as exc:
+        raise EngineError(
+            _("The speed test server {server} did not answer.").format(server=ep.label)
+        ) from exc
+    except OSError as exc:
+        raise EngineError(
+            _("Cannot connect to the speed test server {server}: {error}").format(
+                server=ep.label, error=exc.strerror or exc
+            )
+        ) from exc
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if ep.scheme == "https":
+        ctx = ssl.create_default_context()
+        try:
+            return ctx.wrap_socket(sock, server_hostname=ep.host)
+        except (ssl.SSLError, OSError) as exc:
+            sock.close()
+            raise EngineError(
+                _("Secure connection to {server} failed: {error}").format(server=ep.label, error=exc)
+            ) from exc
+    return sock
+
+
+def request_head(method: str, ep: Endpoint, path: str, extra: str = "") -> bytes:
+    return (
+        f"{method} {path} HTTP/1.1\r\nHost: {ep.host}\r\nUser-Agent: homecare\r\n"
+        f"Cache-Control: no-cache\r\nAccept-Encoding: identity\r\n{extra}\r\n"
+    ).encode("ascii")
+
+
+@dataclass
+class ResponseHead:
+    status: int
+    content_length: int | None
+    body_start: int  # bytes of body already in the buffer
+    keep_alive: bool
+
+
+def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHead:
+    """Read a response head into *buf*; body bytes read with it are counted in
+    ``body_start``. Garbage, early close and oversized heads become EngineError."""
+    got = 0
+    while True:
+        try:
+            n = sock.recv_into(buf[got:_HEADER_LIMIT])
+        except TimeoutError as exc:
+            raise EngineError(
+                _("The speed test server {server} stopped answering.").format(server=ep.label)
+            ) from exc
+        if n == 0:
+            raise EngineError(
+                _("The speed test server {server} closed the connection early.").format(
+                    server=ep.label
+                )
+            )
+        got += n
+        end = bytes(buf[:got]).find(b"\r\n\r\n")
+        if end >= 0:
+            break
+        if got >= _HEADER_LIMIT:
+            raise EngineError(_("The speed test server {server} sent garbage.").format(server=ep.label))
+    head = bytes(buf[:end]).decode("latin-1")
+    lines = head.split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+        raise EngineError(_("The speed test server {server} sent garbage.").format(server=ep.label))
+    status = int(parts[1])
+    length: int | None = None
+    keep_alive = parts[0] == "HTTP/1.1"
+    for line in lines[1:]:
+        name, _sep, value = line.partition(":")
+        key = name.strip().lower()
+        if key == "content-length":
+            try:
+                length = int(value.strip())
+            except ValueError as exc:
+                raise EngineError(
+                    _("The speed test server {server} sent garbage.").format(server=ep.label)
+                ) from exc
+        elif key == "connection":
+            keep_alive = value.strip().lower() == "keep-alive" or (
+                keep_alive and value.strip().lower() != "close"
+            )
+    return ResponseHead(status, length, got - (end + 4), keep_alive)
+
+
+def http_status_error(status: int, ep: Endpoint) -> EngineError:
+    if status == 403:
+        return EngineError(
+            _("The speed test server {server} refused the test (HTTP 403).").format(server=ep.label)
+        )
+    if status == 429:
+        return EngineError(
+            _("The speed test server {server} is busy: too many tests (HTTP 429).").format(
+                server=ep.label
+            )
+        )
+    return EngineError(
+        _("The speed test server {server} answered with HTTP {status}.").format(
+            server=ep.label, status=status
+        )
+    )
+
+
+def unsent_bytes(sock: socket.socket) -> int:
+    """Bytes still in the kernel's send queue (Linux TIOCOUTQ), 0 where unknown.
+
+    Subtracted from what ``send`` accepted so the upload rate is what left the
+    host, not what the kernel buffered.
+    """
+    try:
+        raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+    except (OSError, ValueError):
+        return 0
+    return int(struct.unpack("i", raw)[0])
+
+
+class SocketSet:
+    """Sockets of the running streams, so the meter can cut them off at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socks: set[socket.socket] = set()
+        self.closed = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.closed:
+                sock.close()
+                raise EngineError("stopped")
+            self._socks.add(sock)
+
+    def discard(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socks.discard(sock)
+        with contextlib.suppress(OSError):
+            sock.close()
+
+    def shutdown_all(self) -> None:
+        with self._lock:
+            self.closed = True
+            socks = list(self._socks)
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
