@@ -1,0 +1,169 @@
+"""The upload payload: the only shape that ever leaves the machine.
+
+The collector validates against this same model (it depends on the payload,
+never on probes), and ``schema/upload-v1.json`` is its committed JSON schema.
+Every string field is either a hash, a closed vocabulary, or a value the
+anonymizer has already scrubbed; ``extra="forbid"`` keeps additions deliberate.
+Regenerate the schema with ``python -m homecare.share.payload > schema/upload-v1.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+UPLOAD_SCHEMA_VERSION: Literal[1] = 1
+UPLOAD_SCHEMA_ID = f"https://homecare.invalid/schema/upload-v{UPLOAD_SCHEMA_VERSION}.json"
+
+_TOKEN = r"^[A-Za-z0-9_.:+/ -]{1,64}$"  # noqa: S105 (a pattern, not a password)
+_HEX = r"^[0-9a-f]{8,64}$"
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+Severity = Literal["info", "warning", "problem", "critical"]
+Segment = Literal["device", "wifi", "lan", "router", "provider", "internet", "unknown"]
+EvidenceValue = bool | int | float | str | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HashedId(_Model):
+    """A MAC or BSSID: the vendor prefix kept for analysis, the rest an HMAC."""
+
+    oui: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$",
+        description="Vendor prefix; None for locally administered (randomized) addresses.",
+    )
+    id: str = Field(pattern=_HEX, description="HMAC-SHA256 with the installation secret, truncated.")
+
+
+class Cohort(_Model):
+    """What analysts group by."""
+
+    plan_tier: str | None = Field(default=None, pattern=_TOKEN)
+    plan_down_mbps: float | None = Field(default=None, ge=0)
+    plan_up_mbps: float | None = Field(default=None, ge=0)
+    router_vendor: str | None = Field(default=None, pattern=_TOKEN)
+    connection_type: Literal["wifi", "wired", "none", "unknown"] = "unknown"
+    wifi_band: Literal["2.4GHz", "5GHz", "6GHz"] | None = None
+    os_family: Literal["linux", "macos", "windows", "other"] = "other"
+
+
+class VerdictOut(_Model):
+    healthy: bool
+    segment: Segment | None = None
+
+
+class FindingOut(_Model):
+    code: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    severity: Severity
+    segment: Segment
+    evidence: dict[str, EvidenceValue] = Field(
+        default_factory=dict, description="Numbers, booleans and scrubbed vocabulary only."
+    )
+
+
+class ProbeOut(_Model):
+    probe: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    area: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    status: Literal["ok", "failed", "timeout", "skipped"]
+    duration_s: float = Field(ge=0)
+    error: str | None = Field(default=None, description="Scrubbed: known words only.")
+
+
+class NetworkOut(_Model):
+    gateway_rtt_ms: float | None = None
+    gateway_loss: float | None = Field(default=None, ge=0, le=1)
+    internet_rtt_ms: float | None = None
+    internet_loss: float | None = Field(default=None, ge=0, le=1)
+    ping_method: str | None = Field(default=None, pattern=_TOKEN)
+    dns_ok: int = Field(default=0, ge=0)
+    dns_failed: int = Field(default=0, ge=0)
+    dns_median_ms: float | None = None
+
+
+class WifiOut(_Model):
+    ssid: HashedId | None = None
+    bssid: HashedId | None = None
+    band: Literal["2.4GHz", "5GHz", "6GHz"] | None = None
+    channel: int | None = None
+    channel_width_mhz: int | None = None
+    signal_dbm: int | None = None
+    noise_dbm: int | None = None
+    tx_rate_mbps: float | None = None
+    standard: str | None = Field(default=None, pattern=_TOKEN)
+    security: str | None = Field(default=None, pattern=_TOKEN)
+    networks_seen: int = Field(default=0, ge=0)
+    recommended_channel: int | None = None
+
+
+class DeviceOut(_Model):
+    id: HashedId | None = None
+    vendor: str | None = Field(default=None, pattern=_TOKEN)
+    kind: str = Field(pattern=r"^[a-z-]{1,20}$")
+    randomized_mac: bool = False
+    is_gateway: bool = False
+    is_self: bool = False
+    service_types: list[str] = Field(default_factory=list)
+
+
+class SpeedsOut(_Model):
+    download_mbps: float | None = Field(default=None, ge=0)
+    upload_mbps: float | None = Field(default=None, ge=0)
+    latency_ms: float | None = Field(default=None, ge=0)
+    jitter_ms: float | None = Field(default=None, ge=0)
+
+
+class OfferOut(_Model):
+    shown: str | None = Field(default=None, pattern=_TOKEN)
+    taken: bool | None = None
+
+
+class UploadPayload(_Model):
+    """One anonymized check, as the collector stores it."""
+
+    schema_version: Literal[1] = UPLOAD_SCHEMA_VERSION
+    upload_id: str = Field(pattern=_UUID, description="Client-generated; the collector stores it once.")
+    installation_id: str = Field(pattern=_HEX, description="Derived from the local secret.")
+    created_at: datetime = Field(description="When the check ran, truncated to the minute.")
+    homecare_version: str = Field(pattern=_TOKEN)
+    provider: str | None = Field(default=None, pattern=_TOKEN)
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+    areas: list[str] = Field(default_factory=list)
+    quick: bool = False
+    cohort: Cohort = Field(default_factory=Cohort)
+    verdict: VerdictOut
+    findings: list[FindingOut] = Field(default_factory=list, max_length=200)
+    probes: list[ProbeOut] = Field(default_factory=list, max_length=100)
+    network: NetworkOut = Field(default_factory=NetworkOut)
+    wifi: WifiOut | None = None
+    devices: list[DeviceOut] = Field(default_factory=list, max_length=2000)
+    speeds: SpeedsOut | None = None
+    feedback_score: int | None = Field(default=None, ge=1, le=5)
+    offer: OfferOut | None = None
+    public_network: str | None = Field(
+        default=None, description="The public address reduced to /24 (IPv4) or /48 (IPv6)."
+    )
+
+
+def upload_schema() -> dict[str, Any]:
+    schema = UploadPayload.model_json_schema(mode="serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": UPLOAD_SCHEMA_ID,
+        **schema,
+    }
+
+
+def render_upload_schema() -> str:
+    return json.dumps(upload_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_upload_schema())

@@ -1,0 +1,72 @@
+"""Free text made safe to upload: keep known words, drop everything else.
+
+Error messages and evidence strings come from the OS, libraries and plugins,
+so they can hold anything: addresses, host names, user names, paths. Regexes
+alone would let an unknown host name through, so after replacing the shapes
+we recognise (IPs, MACs, paths, URLs, e-mail addresses) with placeholders,
+only words from a fixed vocabulary survive; everything else becomes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I), " [url] "),
+    (re.compile(r"\S+@\S+"), " [email] "),
+    (re.compile(r"\b[0-9a-f]{1,2}(?:[:-][0-9a-f]{1,2}){5}\b", re.I), " [mac] "),
+    (re.compile(r"\b[0-9a-f]{4}(?:\.[0-9a-f]{4}){2}\b", re.I), " [mac] "),
+    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?::\d+)?\b"), " [ip] "),
+    (re.compile(r"\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%\S+)?\]?", re.I), " [ip] "),
+    (re.compile(r"(?:[a-z]:)?[\\/]\S*", re.I), " [path] "),
+    (re.compile(r"~\S*"), " [path] "),
+    (re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b"), " [name] "),
+)
+
+#: Words that may leave the machine. Lower case; anything else is dropped.
+VOCABULARY: frozenset[str] = frozenset(
+    """
+    a address administratively already an and any are as at available bad be busy by
+    cannot certificate closed connect connection could denied device did dns does down
+    error errno expired failed failure for found from gateway host in interface internal
+    invalid is link lookup network no non not of on operation or out permission port
+    privilege probe protocol raw reached refused request reset resolve resolver response
+    route running service servfail nxdomain socket temporary temporarily the time timed
+    timeout to too try unavailable unknown unreachable unsupported was wifi with without
+    zero missing tool command supported root requires required disabled enabled
+    [url] [email] [mac] [ip] [path] [name]
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+_WORD = re.compile(r"\[[a-z]+\]|[a-z]+", re.I)
+MAX_LEN = 160
+
+
+def scrub_text(text: str | None) -> str | None:
+    """The known words of *text*, in order; None when nothing known is left."""
+    if not text:
+        return None
+    out = text
+    for pattern, placeholder in _PATTERNS:
+        out = pattern.sub(placeholder, out)
+    words = [w.lower() for w in _WORD.findall(out)]
+    kept = [w for w in words if w in VOCABULARY]
+    if not any(not w.startswith("[") for w in kept):
+        return None
+    return " ".join(kept)[:MAX_LEN]
+
+
+def looks_identifying(text: str) -> bool:
+    """Whether *text* contains an address, URL, path or dotted host name."""
+    return any(pattern.search(text) for pattern, _ in _PATTERNS)
+
+
+_TOKEN_OK = re.compile(r"[^A-Za-z0-9_.:+/ -]")
+
+
+def token(value: str | None, limit: int = 64) -> str | None:
+    """A short label (vendor, standard) reduced to the characters the schema allows."""
+    if value is None:
+        return None
+    cleaned = _TOKEN_OK.sub("", value).strip()[:limit].strip()
+    return cleaned or None
