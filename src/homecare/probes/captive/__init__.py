@@ -1,0 +1,1 @@
+"""Captive portal detection through the provider's check URL."""

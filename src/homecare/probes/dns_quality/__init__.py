@@ -1,0 +1,1 @@
+"""DNS quality: per-resolver timing and NXDOMAIN rewriting."""

@@ -1,0 +1,1 @@
+"""Path MTU and black-hole detection with DF-set probes."""
