@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
+from typing import Any
 
-import click
 import typer
 
 from homecare import __version__
-from homecare.cli import check, explain, history, plugins_cmd
+from homecare.cli import check, explain, history, plugins_cmd, profile_cmd, setup_cmd
 
 app = typer.Typer(
     name="homecare",
@@ -46,31 +47,58 @@ check.register(app)
 history.register(app)
 explain.register(app)
 plugins_cmd.register(app)
+setup_cmd.register(app)
+profile_cmd.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every failure into a one-line message and exit code."""
     from homecare.status import ExitStatus
 
+    cli_errors = _cli_exception_types()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="homecare", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except cli_errors.exit as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except cli_errors.abort:
         print("Interrupted.", file=sys.stderr)
         return ExitStatus.INTERRUPTED
-    except click.ClickException as exc:
-        print(f"homecare: {exc.format_message()}", file=sys.stderr)
-        if isinstance(exc, click.UsageError):
-            print("Try 'homecare --help'.", file=sys.stderr)
-        return ExitStatus.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except cli_errors.click_error as exc:
+        usage = isinstance(exc, cli_errors.usage)
+        hint = " (try 'homecare --help')" if usage else ""
+        print(f"homecare: {exc.format_message()}{hint}", file=sys.stderr)
+        return ExitStatus.USAGE if usage else int(getattr(exc, "exit_code", 1))
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _report_error(exc)
     return int(result) if isinstance(result, int) else 0
+
+
+class _CliErrors:
+    """Exception classes of the click that typer uses.
+
+    typer >= 0.29 vendors its own click (``typer._click``); older versions use
+    the ``click`` package. Catch whichever is in use, and both when present.
+    """
+
+    def __init__(self) -> None:
+        mods: list[Any] = []
+        for name in ("typer._click.exceptions", "click.exceptions"):
+            try:
+                mods.append(importlib.import_module(name))
+            except ImportError:
+                continue
+        self.click_error = tuple(m.ClickException for m in mods)
+        self.usage = tuple(m.UsageError for m in mods)
+        self.exit = (typer.Exit, *(m.Exit for m in mods if hasattr(m, "Exit")))
+        self.abort = (typer.Abort, *(m.Abort for m in mods if hasattr(m, "Abort")))
+
+
+def _cli_exception_types() -> _CliErrors:
+    return _CliErrors()
 
 
 def _report_error(exc: Exception) -> int:

@@ -13,6 +13,7 @@ from homecare.diagnose.base import Rule, RuleContext
 from homecare.i18n import _
 from homecare.models import (
     DnsData,
+    DnsLookup,
     Finding,
     HostData,
     PingResult,
@@ -203,12 +204,11 @@ class DnsRule:
         if lookups and not any(lk.ok for lk in lookups):
             if reach is not None and not inet_up:
                 return []  # nothing works; the reachability finding explains it
-            router_dns = bool(gw and gw.target in resolvers)
             findings.append(
                 Finding(
                     code="dns.failing",
                     severity=Severity.CRITICAL,
-                    segment=Segment.ROUTER if router_dns else Segment.PROVIDER,
+                    segment=_dns_segment(ctx, direct, resolvers, gw),
                     summary=_("Websites cannot be found by name, although the internet answers."),
                     evidence={
                         "names": sorted({lk.name for lk in lookups}),
@@ -246,6 +246,22 @@ class DnsRule:
                 )
             )
         return findings
+
+
+def _dns_segment(
+    ctx: RuleContext, direct: list[DnsLookup], resolvers: list[str], gw: PingResult | None
+) -> Segment:
+    """Who to blame when names fail.
+
+    The provider's own resolver, asked directly, settles it: failing too means
+    the provider; answering means the router's forwarder. Without it, a
+    resolver on the gateway points at the router, anything else at the provider.
+    """
+    provider_resolver = ctx.provider.targets.provider_resolver
+    asked = [lk for lk in direct if lk.resolver == provider_resolver]
+    if provider_resolver and asked:
+        return Segment.ROUTER if any(lk.ok for lk in asked) else Segment.PROVIDER
+    return Segment.ROUTER if gw is not None and gw.target in resolvers else Segment.PROVIDER
 
 
 CONNECTIVITY_RULES: tuple[Rule, ...] = (LinkRule(), ReachabilityRule(), DnsRule())

@@ -101,11 +101,6 @@ def test_help_lists_each_command_on_one_line(
         assert len(lines[0].split(None, 1)[1]) > 10  # with its one-line help
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/app.py catches click.ClickException, but typer 0.29 raises typer._click "
-    "exceptions, so usage errors end as 'internal error' with exit 70",
-)
 @pytest.mark.parametrize("argv", [["--bogus"], ["check", "--bogus"], ["check", "--skill", "x"]])
 def test_unknown_option_is_a_usage_error(
     home: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
