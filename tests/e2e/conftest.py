@@ -9,6 +9,7 @@ with the reason when the machine cannot run the lab (not root, no
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 
@@ -18,6 +19,8 @@ from homecare.lab import HomeSpec, VirtualHome
 from homecare.lab.requirements import TEST_TOOLS, why_unavailable
 
 HomeFactory = Callable[..., VirtualHome]
+
+_OTHER_RUN = re.compile(r"^hc[a-z0-9]")
 
 _REASON: list[str | None] = []
 
@@ -69,7 +72,12 @@ def host_network_snapshot() -> Callable[[], dict[str, str]]:
 
     def snap() -> dict[str, str]:
         def out(*argv: str) -> str:
-            return subprocess.run(list(argv), capture_output=True, text=True, check=False).stdout
+            text = subprocess.run(list(argv), capture_output=True, text=True, check=False).stdout
+            # Other lab runs and test namespaces ("hc…", e.g. other suites running in
+            # parallel) come and go; this run's own are checked by name in the tests.
+            return "".join(
+                line for line in text.splitlines(keepends=True) if not _OTHER_RUN.match(line)
+            )
 
         return {
             "netns": out("ip", "netns", "list"),
