@@ -80,6 +80,13 @@ def _laptop_mac(spec: HomeSpec) -> str:
     return ":".join(f"{b:02x}" for b in (*bytes.fromhex(oui), *tail))
 
 
+def _child_env() -> dict[str, str]:
+    """Environment for helper processes: this homecare package must be importable."""
+    src = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": f"{src}:{path}" if path else src}
+
+
 def _router_mac(spec: HomeSpec) -> str:
     tail = hashlib.sha256(f"{spec.name}/router".encode()).digest()[:3]
     return ":".join(f"{b:02x}" for b in (*bytes.fromhex(VENDOR_OUIS["tplink"][0]), *tail))
@@ -370,6 +377,7 @@ class VirtualHome:
         log = (self.workdir / f"{key}.log").open("ab")
         proc = subprocess.Popen(
             netns.in_ns(namespace, argv),
+            env=_child_env(),
             stdin=subprocess.DEVNULL,
             stdout=stdout if stdout is not None else log,
             stderr=log,
