@@ -21,9 +21,18 @@ from homecare.diagnose.base import RuleContext
 from homecare.diagnose.verdict import decide
 from homecare.errors import UsageError
 from homecare.i18n import _
-from homecare.models import Finding, Observation, Report, Segment, Severity
+from homecare.models import (
+    Device,
+    DevicesData,
+    Finding,
+    Observation,
+    Report,
+    Segment,
+    Severity,
+)
 from homecare.plugins import all_probes, all_rules
 from homecare.probes.base import Probe
+from homecare.probes.discovery.inventory import apply_comparison, apply_nicknames
 from homecare.probes.runner import ProgressCallback, ProgressEvent, run_probes
 from homecare.profiles.provider import ProviderProfile
 
@@ -41,6 +50,8 @@ class CheckRequest:
     skill: str = "beginner"
     budget_s: float | None = None
     history: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    previous_devices: Sequence[Device] | None = None
+    nicknames: Mapping[str, str] = field(default_factory=dict)
 
 
 def known_areas(pm: pluggy.PluginManager) -> list[str]:
@@ -109,6 +120,7 @@ def run_check(
         privileged=privileged,
         progress=progress or _no_progress,
     )
+    observations = [remember(o, request) for o in observations]
     findings = diagnose(observations, pm, provider, request.history)
     guidance = build_guidance(
         findings,
@@ -132,6 +144,27 @@ def run_check(
         guidance=guidance,
         verdict=decide(findings),
     )
+
+
+def remember(observation: Observation, request: CheckRequest) -> Observation:
+    """Join what this home remembers to a fresh observation: the person's
+    device names, and which devices are new or missing since last time."""
+    data = observation.data
+    if not isinstance(data, DevicesData):
+        return observation
+    named = data.model_copy(update={"devices": apply_nicknames(data.devices, request.nicknames)})
+    return observation.model_copy(
+        update={"data": apply_comparison(named, request.previous_devices)}
+    )
+
+
+def previous_inventory(reports: Sequence[Report]) -> list[Device] | None:
+    """Devices of the newest stored check that took an inventory, if any."""
+    for report in reports:
+        data = report.data_of(DevicesData)
+        if isinstance(data, DevicesData):
+            return list(data.devices)
+    return None
 
 
 def diagnose(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,9 +23,7 @@ from homecare.lab import HomeSpec, VirtualHome, addresses
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
 
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "schema" / "report-v1.json").read_text()
-)
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schema" / "report-v1.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,19 @@ def home(module_virtual_home: HomeFactory) -> Iterator[VirtualHome]:
 
 
 @pytest.fixture(scope="module")
-def provider_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("provider") / "lab-isp.toml"
+def shared_tmp() -> Iterator[Path]:
+    """A folder the unprivileged user can reach (pytest's own tmp is root-only)."""
+    path = Path(tempfile.mkdtemp(prefix="hc-e2e-", dir="/tmp"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def provider_file(shared_tmp: Path) -> Path:
+    path = shared_tmp / "lab-isp.toml"
     path.write_text(
         f"""
 name = "Lab ISP"
@@ -48,7 +59,6 @@ dns_timeout_s = 1.0
 """
     )
     path.chmod(0o644)
-    path.parent.chmod(0o755)
     return path
 
 
@@ -65,17 +75,27 @@ def make_home(tmp_path: Path) -> Path:
     return hc_home
 
 
-# Runs homecare without any capability (no CAP_NET_RAW), as a customer without
-# admin rights would. (Switching to another uid would also lose access to the
-# interpreter, which lives under /root on these machines.)
-WITHOUT_PRIVILEGES = ["setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"]
+# Runs homecare as an ordinary user (nobody) without any capability, as a
+# customer without admin rights would.
+AS_NOBODY = [
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--",
+]
 
 
 def run_check(
     home: VirtualHome, provider_file: Path, tmp_path: Path, *args: str, unprivileged: bool = False
 ) -> tuple[int, dict[str, object], str]:
     hc_home = make_home(tmp_path)
-    prefix = WITHOUT_PRIVILEGES if unprivileged else []
+    prefix = AS_NOBODY if unprivileged else []
+    if unprivileged:
+        for path in (hc_home, *hc_home.rglob("*")):
+            path.chmod(0o777 if path.is_dir() else 0o666)
     proc = home.run_in_laptop(
         [*prefix, sys.executable, "-m", "homecare", "check", "--quick", "--json", *args],
         env={"HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider_file)},
@@ -113,11 +133,13 @@ def test_healthy_home(home: VirtualHome, provider_file: Path, tmp_path: Path) ->
 
 
 def test_unprivileged_user_falls_back_and_says_so(
-    home: VirtualHome, provider_file: Path, tmp_path: Path
+    home: VirtualHome, provider_file: Path, shared_tmp: Path
 ) -> None:
     # no ICMP datagram sockets for anyone in the laptop namespace: TCP timing
     home.run_in_laptop(["sysctl", "-qw", "net.ipv4.ping_group_range=1 0"])
-    rc, report, _err = run_check(home, provider_file, tmp_path, "connectivity", unprivileged=True)
+    rc, report, _err = run_check(
+        home, provider_file, shared_tmp / "tcp", "connectivity", unprivileged=True
+    )
     assert rc == 0, report["findings"]
     assert report["privileged"] is False
     reach = next(o for o in report["observations"] if o["probe"] == "reachability")  # type: ignore[attr-defined]
@@ -128,7 +150,7 @@ def test_unprivileged_user_falls_back_and_says_so(
     home.run_in_laptop(["sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"])
     try:
         rc, report, _err = run_check(
-            home, provider_file, tmp_path / "dgram", "connectivity", unprivileged=True
+            home, provider_file, shared_tmp / "dgram", "connectivity", unprivileged=True
         )
     finally:
         home.run_in_laptop(["sysctl", "-qw", "net.ipv4.ping_group_range=1 0"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homecare.hookspecs import hookimpl
 from homecare.probes.base import Probe
+from homecare.probes.discovery.probe import DevicesProbe
 from homecare.probes.dns.probe import DnsProbe
 from homecare.probes.host.probe import HostProbe
 from homecare.probes.reach.probe import ReachabilityProbe
@@ -12,4 +13,4 @@ from homecare.probes.wifi.probe import WifiProbe
 
 @hookimpl
 def homecare_probes() -> list[Probe]:
-    return [HostProbe(), ReachabilityProbe(), DnsProbe(), WifiProbe()]
+    return [HostProbe(), ReachabilityProbe(), DnsProbe(), WifiProbe(), DevicesProbe()]

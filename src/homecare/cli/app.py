@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from homecare import __version__
-from homecare.cli import check, explain, history, plugins_cmd, profile_cmd, setup_cmd
+from homecare.cli import check, devices, explain, history, plugins_cmd, profile_cmd, setup_cmd
 
 app = typer.Typer(
     name="homecare",
@@ -44,6 +44,7 @@ def _root(
 
 
 check.register(app)
+devices.register(app)
 history.register(app)
 explain.register(app)
 plugins_cmd.register(app)

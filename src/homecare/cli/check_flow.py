@@ -17,7 +17,7 @@ from homecare.advise.present import for_display
 from homecare.cli.progress import progress_display
 from homecare.cli.session import Overrides, Session, open_session
 from homecare.context import Environment
-from homecare.engine import CheckRequest, run_check
+from homecare.engine import CheckRequest, previous_inventory, run_check
 from homecare.errors import UsageError
 from homecare.i18n import _
 from homecare.models import Report, Severity
@@ -59,6 +59,8 @@ def run_check_command(
                     language=session.language,
                     skill=session.person.skill,
                     history=past,
+                    previous_devices=previous_inventory(recent),
+                    nicknames=history.device_names(),
                 ),
                 session.pm,
                 session.provider,

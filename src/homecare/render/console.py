@@ -76,6 +76,14 @@ class ConsoleRenderer:
             for label, value in view.facts:
                 table.add_row(label, value)
             console.print(table)
+        if view.devices:
+            console.print()
+            inv = Table(title=view.devices_title, title_justify="left", expand=False)
+            for header in (_("Name"), _("Address"), _("Vendor"), _("Kind"), ""):
+                inv.add_column(header, overflow="fold")
+            for row in view.devices:
+                inv.add_row(row.name, row.address, row.vendor, row.kind, row.note)
+            console.print(inv)
         for item in view.items:
             f = item.finding
             console.print()

@@ -20,6 +20,17 @@ class MarkdownRenderer:
             parts += [f"| {_('What')} | {_('Result')} |", "|---|---|"]
             parts += [f"| {label} | {value} |" for label, value in view.facts]
             parts.append("")
+        if view.devices:
+            parts += [f"## {view.devices_title}", ""]
+            parts += [
+                f"| {_('Name')} | {_('Address')} | {_('Vendor')} | {_('Kind')} | |",
+                "|---|---|---|---|---|",
+            ]
+            parts += [
+                f"| {r.name} | {r.address} | {r.vendor} | {r.kind} | {r.note} |"
+                for r in view.devices
+            ]
+            parts.append("")
         for item in view.items:
             f = item.finding
             parts.append(f"## {severity_label(f.severity)}: {f.summary}")

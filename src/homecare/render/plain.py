@@ -20,6 +20,12 @@ class PlainRenderer:
             lines.append(f"{label}: {value}")
         if view.facts:
             lines.append("")
+        if view.devices:
+            lines.append(view.devices_title)
+            for row in view.devices:
+                extra = f" ({row.note})" if row.note else ""
+                lines.append(f"  {row.name}: {row.address}, {row.vendor}, {row.kind}{extra}")
+            lines.append("")
         for item in view.items:
             f = item.finding
             lines.append(f"{severity_label(f.severity)}: {f.summary}")

@@ -35,6 +35,15 @@ class FindingView:
 
 
 @dataclass(frozen=True)
+class DeviceRow:
+    name: str
+    address: str
+    vendor: str
+    kind: str
+    note: str
+
+
+@dataclass(frozen=True)
 class ReportView:
     headline: str
     healthy: bool
@@ -42,6 +51,8 @@ class ReportView:
     items: list[FindingView] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     footer: str = ""
+    devices_title: str = ""
+    devices: list[DeviceRow] = field(default_factory=list)
 
 
 def severity_label(severity: Severity) -> str:
@@ -92,7 +103,10 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
     reach = report.data_of(ReachabilityData)
     if reach and reach.method_note and options.verbosity != "brief":
         notes.append(reach.method_note)
+    devices_title, devices = _inventory(report, options)
     return ReportView(
+        devices_title=devices_title,
+        devices=devices,
         headline=report.verdict.summary,
         healthy=report.verdict.healthy,
         facts=_facts(report, options) if options.verbosity != "brief" else [],
@@ -102,6 +116,60 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
             id=report.id[:8]
         ),
     )
+
+
+def _inventory(report: Report, options: RenderOptions) -> tuple[str, list[DeviceRow]]:
+    """The whole inventory when devices were asked for (or in detail), else
+    only what changed since last time: that is what a person wants to see."""
+    data = report.data_of(DevicesData)
+    if not isinstance(data, DevicesData) or options.verbosity == "brief":
+        return "", []
+    targeted = set(report.areas) <= {"host", "devices"}
+    new = set(data.new_since_last)
+    if targeted or options.verbosity == "detailed":
+        shown = list(data.devices)
+        title = _("Devices on your network ({count})").format(count=len(data.devices))
+    else:
+        shown = [d for d in data.devices if d.key in new]
+        title = _("New devices since the last check") if shown else ""
+    rows = []
+    for d in shown:
+        notes = []
+        if d.key in new:
+            notes.append(_("new"))
+        if d.is_gateway:
+            notes.append(_("your router"))
+        if d.is_self:
+            notes.append(_("this device"))
+        if d.randomized_mac:
+            notes.append(_("private address"))
+        rows.append(
+            DeviceRow(
+                name=d.nickname or d.model or d.hostname or d.vendor or d.key,
+                address=", ".join(d.ipv4) or d.key,
+                vendor=d.vendor or "-",
+                kind=_device_kind(d.type),
+                note=", ".join(notes),
+            )
+        )
+    if data.missing_since_last and (targeted or options.verbosity == "detailed"):
+        title = title or _("Devices")
+    return title, rows
+
+
+def _device_kind(kind: str) -> str:
+    return {
+        "router": _("router"),
+        "computer": _("computer"),
+        "phone": _("phone"),
+        "tablet": _("tablet"),
+        "tv": _("TV or streamer"),
+        "printer": _("printer"),
+        "speaker": _("speaker"),
+        "camera": _("camera"),
+        "game-console": _("game console"),
+        "iot": _("smart-home device"),
+    }.get(kind, _("unknown"))
 
 
 def _status(status: ProbeStatus) -> str:

@@ -52,6 +52,14 @@ MIGRATIONS: tuple[str, ...] = (
         given_at TEXT NOT NULL
     );
     """,
+    # 3: the names people give their devices (local only, never uploaded)
+    """
+    CREATE TABLE device_names (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -179,6 +187,22 @@ class History:
     def feedback(self, check_id: str) -> int | None:
         rows = self._query("SELECT score FROM feedback WHERE check_id = ?", (check_id,))
         return int(rows[0][0]) if rows else None
+
+    def set_device_name(self, key: str, name: str, when: datetime) -> None:
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO device_names VALUES (?, ?, ?)",
+                (key.lower(), name, when.isoformat()),
+            )
+
+    def forget_device_name(self, key: str) -> bool:
+        with self._conn:
+            cur = self._conn.execute("DELETE FROM device_names WHERE key = ?", (key.lower(),))
+        return cur.rowcount > 0
+
+    def device_names(self) -> dict[str, str]:
+        """Nicknames by device key (MAC, or IP for devices without one)."""
+        return {r[0]: r[1] for r in self._query("SELECT key, name FROM device_names", ())}
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
