@@ -1,0 +1,182 @@
+"""``homecare-collector``: serve the API and administer the collector.
+
+English only on purpose: this is the provider's tool, read by its staff.
+
+    homecare-collector serve [--db FILE | --database-url URL] [--host H] [--port N]
+    homecare-collector token create --role ingest|support|analyst --provider NAME
+    homecare-collector show CODE [--provider NAME]
+    homecare-collector insights [--json | --csv] [--k 10] [--provider NAME]
+    homecare-collector migrate
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+DEFAULT_DB = "homecare-collector.sqlite3"
+
+
+def database_url(args: argparse.Namespace) -> str:
+    from homecare.collector.db import sqlite_url
+
+    if args.database_url:
+        return str(args.database_url)
+    env = os.environ.get("HOMECARE_COLLECTOR_DATABASE_URL")
+    if env and not args.db:
+        return env
+    return sqlite_url(args.db or DEFAULT_DB)
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    from homecare.collector.db import make_engine
+    from homecare.collector.migrate import upgrade
+
+    engine = make_engine(database_url(args))
+    upgrade(engine)
+    return engine
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from homecare.collector.app import create_app
+    from homecare.collector.server import bound_url, make_server, wait_started
+    from homecare.collector.settings import CollectorSettings
+
+    settings = CollectorSettings(
+        database_url=database_url(args), max_body_bytes=args.max_body, rate_per_s=args.rate,
+        burst=args.burst, min_k=args.min_k,
+    )
+    app = create_app(settings, _engine(args))
+    if args.speedtest_port is not None:
+        from homecare.speedserver.librespeed import make_librespeed_server
+
+        speed = make_librespeed_server(args.host, args.speedtest_port)
+        threading.Thread(target=speed.serve_forever, name="librespeed", daemon=True).start()
+        print(f"homecare-collector: LibreSpeed endpoints on port {speed.server_address[1]}",
+              file=sys.stderr, flush=True)
+    server = make_server(app, args.host, args.port)
+
+    def announce() -> None:
+        wait_started(server, timeout=60)
+        print(f"homecare-collector: listening on {bound_url(server, args.host)}", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    server.run()
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from homecare.collector.tokens import create_token
+
+    token = create_token(_engine(args), args.role, args.provider)
+    print(token)
+    print(f"({args.role} token for provider {args.provider!r}; shown once, stored hashed)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from homecare.collector.db import find_by_code
+    from homecare.collector.render import render_result
+    from homecare.share.support_code import InvalidSupportCode, parse
+
+    try:
+        code = parse(args.code)
+    except InvalidSupportCode:
+        print(f"homecare-collector: {args.code!r} is not a valid support code; "
+              "ask the customer to read it again", file=sys.stderr)
+        return 2
+    found = find_by_code(_engine(args), args.provider, code)
+    if not found:
+        print(f"homecare-collector: no result with code {code}", file=sys.stderr)
+        return 1
+    first = found[0]
+    sys.stdout.write(render_result(code, first.received_at.isoformat(), len(found), first.payload))
+    return 0
+
+
+def cmd_insights(args: argparse.Namespace) -> int:
+    from homecare.collector.db import iter_payloads
+    from homecare.collector.insights import MIN_K, compute_insights
+    from homecare.collector.render import insights_csv, insights_text
+
+    if args.k < MIN_K:
+        print(f"homecare-collector: k must be at least {MIN_K}", file=sys.stderr)
+        return 2
+    doc = compute_insights(iter_payloads(_engine(args), args.provider), args.k)
+    if args.json:
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    elif args.csv:
+        sys.stdout.write(insights_csv(doc))
+    else:
+        sys.stdout.write(insights_text(doc))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _engine(args)
+    print("homecare-collector: database is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="homecare-collector", description=__doc__.splitlines()[0] if __doc__ else None)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help=f"SQLite file (default {DEFAULT_DB})")
+    common.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed)")
+    serve.add_argument("--max-body", type=int, default=512 * 1024, help="max upload bytes")
+    serve.add_argument("--rate", type=float, default=5.0, help="uploads/s per token (0: off)")
+    serve.add_argument("--burst", type=int, default=60, help="token bucket size")
+    serve.add_argument("--min-k", type=int, default=10, help="smallest cohort ever shown")
+    serve.add_argument("--speedtest-port", type=int, default=None,
+                       help="also serve LibreSpeed endpoints on this port")
+    serve.set_defaults(func=cmd_serve)
+
+    token = sub.add_parser("token", help="manage API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", parents=[common], help="create a token (printed once)")
+    create.add_argument("--role", choices=["ingest", "support", "analyst"], required=True)
+    create.add_argument("--provider", required=True)
+    create.set_defaults(func=cmd_token)
+
+    show = sub.add_parser("show", parents=[common], help="show a result by support code")
+    show.add_argument("code")
+    show.add_argument("--provider", default=None, help="only this provider's results")
+    show.set_defaults(func=cmd_show)
+
+    insights = sub.add_parser("insights", parents=[common], help="k-anonymous cohort insights")
+    fmt = insights.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    insights.add_argument("--k", type=int, default=10)
+    insights.add_argument("--provider", default=None)
+    insights.set_defaults(func=cmd_insights)
+
+    migrate = sub.add_parser("migrate", parents=[common], help="upgrade the database schema")
+    migrate.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""Small-cell suppression so no cohort smaller than k installations shows.
+
+Primary suppression hides every count in 1..k-1. Complementary suppression
+then makes sure no hidden cell can be recovered by subtraction: whenever a
+row or column of a table (which has a published total) holds exactly one
+hidden cell, the next smallest visible non-zero cell of that line is hidden
+too; if there is none, the line's total is hidden instead. Repeated until
+nothing changes, because hiding a complement can leave another line with a
+single hidden cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+Cell = tuple[str, str]
+
+
+@dataclass
+class Suppressed:
+    cells: set[Cell] = field(default_factory=set)
+    row_totals: set[str] = field(default_factory=set)
+    col_totals: set[str] = field(default_factory=set)
+
+
+def suppress_table(
+    counts: dict[Cell, int],
+    k: int,
+    rows: Iterable[str],
+    cols: Iterable[str],
+    forced_rows: Iterable[str] = (),
+) -> Suppressed:
+    """Which cells (and totals) of a rows × cols table must be hidden.
+
+    *forced_rows* are rows hidden as a whole (their cohort is below k).
+    """
+    rows, cols = list(rows), list(cols)
+    out = Suppressed()
+    forced = set(forced_rows)
+    for r in rows:
+        for c in cols:
+            n = counts.get((r, c), 0)
+            if r in forced or 0 < n < k:
+                out.cells.add((r, c))
+    lines: list[tuple[str, str, list[Cell]]] = [
+        ("row", r, [(r, c) for c in cols]) for r in rows
+    ] + [("col", c, [(r, c) for r in rows]) for c in cols]
+    changed = True
+    while changed:
+        changed = False
+        for kind, key, cells in lines:
+            hidden = [cell for cell in cells if cell in out.cells]
+            if len(hidden) != 1:
+                continue
+            candidates = [
+                cell for cell in cells if cell not in out.cells and counts.get(cell, 0) > 0
+            ]
+            if candidates:
+                out.cells.add(min(candidates, key=lambda cell: counts.get(cell, 0)))
+                changed = True
+            elif kind == "row" and key not in out.row_totals:
+                out.row_totals.add(key)
+            elif kind == "col" and key not in out.col_totals:
+                out.col_totals.add(key)
+    return out
+
+
+def suppress_counts(counts: dict[str, int], k: int) -> set[str]:
+    """The one-dimensional case: categories whose counts add up to a shown total."""
+    table = {(key, "n"): n for key, n in counts.items()}
+    hidden = suppress_table(table, k, list(counts), ["n"])
+    return {cell[0] for cell in hidden.cells}
