@@ -138,9 +138,7 @@ def _ping_median(report: Report, role: str) -> float | None:
     reach: Any = report.data_of(ReachabilityData)
     if not isinstance(reach, ReachabilityData):
         return None
-    medians = [
-        statistics.median(p.rtts_ms) for p in reach.pings if p.role == role and p.rtts_ms
-    ]
+    medians = [statistics.median(p.rtts_ms) for p in reach.pings if p.role == role and p.rtts_ms]
     return float(min(medians)) if medians else None
 
 

@@ -86,9 +86,7 @@ def load_persona(
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         report(
-            _("{path}: cannot read: {error}; using built-in defaults.").format(
-                path=path, error=exc
-            )
+            _("{path}: cannot read: {error}; using built-in defaults.").format(path=path, error=exc)
         )
         return fallback
     try:
