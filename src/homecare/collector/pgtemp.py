@@ -8,7 +8,6 @@ afterwards.
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -20,9 +19,11 @@ from types import TracebackType
 
 def find_bin_dir() -> Path | None:
     """Debian's versioned bin folder, or whatever ``initdb`` is on PATH."""
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
-            return Path(candidate)
+    root = Path("/usr/lib/postgresql")
+    versions = [p for p in root.glob("*/bin") if p.parent.name.isdigit()] if root.is_dir() else []
+    for candidate in sorted(versions, key=lambda p: int(p.parent.name), reverse=True):
+        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
+            return candidate
     found = shutil.which("initdb")
     return Path(found).parent if found and shutil.which("pg_ctl") else None
 
