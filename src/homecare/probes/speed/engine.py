@@ -115,11 +115,13 @@ class Meter:
         stop.set()
         end = time.monotonic()
         total = self.total_bytes()
-        if base_bytes is None:  # ended during warm-up: the whole run is all we have
-            base_bytes, base_t = 0, start
-        window = end - base_t
-        counted = total - base_bytes
-        mbit = round(mbit_of(counted, window), 2) if counted > 0 and window > 0 else None
+        mbit = None
+        # a run that never got past the warm-up (every stream failed) has no
+        # trustworthy rate: buffers filling in the first milliseconds look like gigabits
+        if base_bytes is not None:
+            window = end - base_t
+            counted = total - base_bytes
+            mbit = round(mbit_of(counted, window), 2) if counted > 0 and window > 0 else None
         return MeterResult(
             mbit=mbit,
             bytes_total=total,

@@ -31,7 +31,7 @@ from homecare.probes.speed.http_streams import (
 
 DOWNLOAD_CHUNKS = 1024  # MiB per request: LibreSpeed's cap, so few requests at any rate
 UPLOAD_REQUEST_BYTES = 32 * 1024 * 1024
-IO_TIMEOUT_S = 3.0
+IO_TIMEOUT_S = 2.0  # a healthy line never goes silent this long mid-test
 #: One shared block of random bytes for every upload stream (flat memory).
 _UPLOAD_BLOCK = memoryview(os.urandom(BUFFER_BYTES))
 
@@ -141,6 +141,8 @@ class LibreSpeedEngine:
         st.open.shutdown_all()
         for t in threads:
             t.join(timeout=max(0.05, min(1.0, budget.deadline - time.monotonic())))
+        if result.mbit is None and not st.errors:
+            st.fail(_("The speed test server {server} sent no data.").format(server=ep.label))
         return SpeedDirection(
             direction=direction,
             mbit=result.mbit,
