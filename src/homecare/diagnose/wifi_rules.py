@@ -1,7 +1,6 @@
 """Wi-Fi findings: what a technician would say after looking at the link.
 
-Signal thresholds come from the provider profile; the others are defaults
-here until the profile grows fields for them. Evidence never carries an SSID
+Every threshold comes from the provider profile (``[thresholds]`` ``wifi_*``). Evidence never carries an SSID
 (SSIDs must not leave the home); a BSSID only under the key ``bssid`` and a
 client MAC only under ``mac``, which the anonymizer hashes.
 """
@@ -18,16 +17,7 @@ from homecare.models.common import Segment, Severity
 from homecare.models.wifi import WifiData, WifiLink, WifiStandard
 from homecare.profiles.provider import Thresholds
 
-# Defaults for limits the provider profile does not (yet) carry.
-CONGESTED_NETWORKS = 5
-"""Other networks overlapping our channel before it counts as congested."""
-CONGESTION_GAIN = 2
-"""How many fewer neighbours the recommended channel must have to be worth a move."""
-LOW_RATE_FRACTION = 0.25
-"""PHY rate below this share of one spatial stream's maximum is 'low'."""
-RETRIES_WARN_RATIO = 0.10
-RETRIES_PROBLEM_RATIO = 0.30
-MIN_PACKETS_FOR_RETRIES = 200
+_DEFAULTS = Thresholds()
 
 # Best single-stream PHY rate (Mbit/s, short GI) per standard and width.
 SINGLE_STREAM_MAX: dict[WifiStandard, dict[int, float]] = {
@@ -58,9 +48,13 @@ def _finding(code: str, severity: Severity, summary: str, evidence: dict[str, An
     )
 
 
-def retry_ratio(link: WifiLink) -> float | None:
+def retry_ratio(link: WifiLink, thresholds: Thresholds = _DEFAULTS) -> float | None:
     """Retries per transmitted packet, when there are enough packets to judge."""
-    if link.tx_retries is None or not link.tx_packets or link.tx_packets < MIN_PACKETS_FOR_RETRIES:
+    if (
+        link.tx_retries is None
+        or not link.tx_packets
+        or link.tx_packets < thresholds.wifi_retries_min_packets
+    ):
         return None
     return link.tx_retries / link.tx_packets
 
@@ -79,9 +73,13 @@ def link_rate(link: WifiLink) -> float | None:
     return max(rates) if rates else None
 
 
-def is_low_rate(link: WifiLink) -> bool:
+def is_low_rate(link: WifiLink, thresholds: Thresholds = _DEFAULTS) -> bool:
     rate, expected = link_rate(link), expected_rate(link)
-    return rate is not None and expected is not None and rate < LOW_RATE_FRACTION * expected
+    return (
+        rate is not None
+        and expected is not None
+        and rate < thresholds.wifi_low_rate_fraction * expected
+    )
 
 
 def wifi_is_weak_link(data: WifiData, thresholds: Thresholds) -> bool:
@@ -95,10 +93,10 @@ def wifi_is_weak_link(data: WifiData, thresholds: Thresholds) -> bool:
         return False
     if link.signal_dbm is not None and link.signal_dbm < thresholds.wifi_signal_fair_dbm:
         return True
-    ratio = retry_ratio(link)
-    if ratio is not None and ratio >= RETRIES_WARN_RATIO:
+    ratio = retry_ratio(link, thresholds)
+    if ratio is not None and ratio >= thresholds.wifi_retries_warn_ratio:
         return True
-    return is_low_rate(link)
+    return is_low_rate(link, thresholds)
 
 
 class SignalRule:
@@ -155,11 +153,11 @@ class ChannelRule:
         best_count = advice.occupancy.get(best, 0) if best is not None else None
         findings: list[Finding] = []
         if (
-            here >= CONGESTED_NETWORKS
+            here >= ctx.provider.thresholds.wifi_congested_networks
             and best is not None
             and best != link.channel
             and best_count is not None
-            and here - best_count >= CONGESTION_GAIN
+            and here - best_count >= ctx.provider.thresholds.wifi_congestion_gain
         ):
             findings.append(
                 _finding(
@@ -244,7 +242,7 @@ class RateRule:
 
     def evaluate(self, ctx: RuleContext) -> Sequence[Finding]:
         link = _connected_link(ctx.data(WifiData))
-        if link is None or not is_low_rate(link):
+        if link is None or not is_low_rate(link, ctx.provider.thresholds):
             return []
         rate, expected = link_rate(link), expected_rate(link)
         return [
@@ -269,11 +267,12 @@ class RetriesRule:
     codes: tuple[str, ...] = ("wifi.retries.high",)
 
     def evaluate(self, ctx: RuleContext) -> Sequence[Finding]:
+        th = ctx.provider.thresholds
         link = _connected_link(ctx.data(WifiData))
-        ratio = retry_ratio(link) if link is not None else None
-        if link is None or ratio is None or ratio < RETRIES_WARN_RATIO:
+        ratio = retry_ratio(link, th) if link is not None else None
+        if link is None or ratio is None or ratio < th.wifi_retries_warn_ratio:
             return []
-        severity = Severity.PROBLEM if ratio >= RETRIES_PROBLEM_RATIO else Severity.WARNING
+        severity = Severity.PROBLEM if ratio >= th.wifi_retries_problem_ratio else Severity.WARNING
         return [
             _finding(
                 "wifi.retries.high",

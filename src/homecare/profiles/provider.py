@@ -54,6 +54,12 @@ class Thresholds(_Model):
     wifi_signal_good_dbm: int = -60
     wifi_signal_fair_dbm: int = -70
     crowded_network_devices: int = Field(default=60, ge=1)
+    wifi_congested_networks: int = Field(default=5, ge=1)
+    wifi_congestion_gain: int = Field(default=2, ge=0)
+    wifi_low_rate_fraction: float = Field(default=0.25, gt=0, le=1)
+    wifi_retries_warn_ratio: float = Field(default=0.10, gt=0, le=1)
+    wifi_retries_problem_ratio: float = Field(default=0.30, gt=0, le=1)
+    wifi_retries_min_packets: int = Field(default=200, ge=1)
 
 
 SpeedEngineName = Literal["librespeed", "speedtest"]
