@@ -71,8 +71,10 @@ def test_laptop_gets_address_by_dhcp_and_lease_is_recorded(home: VirtualHome) ->
     start, end = home.spec.dhcp_range()
     ip = home.laptop_ip
     assert ip is not None
-    assert tuple(map(int, start.split("."))) <= tuple(map(int, ip.split("."))) <= tuple(
-        map(int, end.split("."))
+    assert (
+        tuple(map(int, start.split(".")))
+        <= tuple(map(int, ip.split(".")))
+        <= tuple(map(int, end.split(".")))
     )
     leases = home.dhcp_leases()
     assert {"mac": home.laptop_mac, "ip": ip} in [{"mac": x["mac"], "ip": x["ip"]} for x in leases]
@@ -102,9 +104,7 @@ def test_macs_carry_real_vendor_ouis_and_randomized_ones(home: VirtualHome) -> N
 def test_zeroconf_browse_sees_every_advertised_service(home: VirtualHome) -> None:
     truth = home.ground_truth()["devices"]
     expected = {
-        (s["type"], s["name"]): (d["ip"], s["port"], s["txt"])
-        for d in truth
-        for s in d["services"]
+        (s["type"], s["name"]): (d["ip"], s["port"], s["txt"]) for d in truth for s in d["services"]
     }
     types = sorted({t for t, _ in expected})
     found = measure(home, "mdns-browse", *types, "--timeout", "3")
@@ -189,8 +189,10 @@ def test_iperf3_rate_matches_spec_in_both_directions(home: VirtualHome) -> None:
             # frame = payload + TCP(20) + timestamps(12) + IP(20) + Ethernet(14).
             on_wire = goodput * (mss + 66) / mss
             ratio = on_wire / (spec_mbit * 1e6)
-            print(f"iperf3 {'down' if reverse else 'up'}: goodput {goodput / 1e6:.2f} Mbit/s, "
-                  f"on wire {on_wire / 1e6:.2f} Mbit/s, ratio to spec {ratio:.3f}")
+            print(
+                f"iperf3 {'down' if reverse else 'up'}: goodput {goodput / 1e6:.2f} Mbit/s, "
+                f"on wire {on_wire / 1e6:.2f} Mbit/s, ratio to spec {ratio:.3f}"
+            )
             assert 0.95 <= ratio <= 1.05, (reverse, ratio)
             assert 0.92 <= goodput / (spec_mbit * 1e6) <= 1.0
     finally:
