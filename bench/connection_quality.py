@@ -1,0 +1,222 @@
+"""Connection-quality benchmark on the virtual home (root, network namespaces).
+
+Measures, in one run, against what the lab enforces:
+  * loss with 1 % and 5 % random WAN drop (target: within 0.5 points),
+  * bufferbloat flagged with a 200 ms tbf queue and not with 5 ms,
+  * full check with both speed directions <= 30 s, --quick <= 15 s,
+  * client CPU (< 25 % of a core) and peak RSS (< 80 MiB) at 1 Gbit/s.
+
+Every figure is printed, also when a target is missed.
+
+``--inside PROVIDER.toml [--quick] [--areas a,b]`` is the driver the
+benchmarks and the e2e tests run *inside* the laptop namespace: it runs the
+connection-quality probes (plus host, reachability and DNS) through the real
+runner and rules and prints one JSON document. It exists because the probes
+are not wired into ``homecare check`` yet; once they are, ``homecare check
+--json`` gives the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- inside the laptop
+
+
+def quality_probes(areas: Sequence[str]) -> list[Any]:
+    from homecare.probes.captive.probe import CaptivePortalProbe
+    from homecare.probes.dns.probe import DnsProbe
+    from homecare.probes.dns_quality.probe import DnsQualityProbe
+    from homecare.probes.host.probe import HostProbe
+    from homecare.probes.ipv6.probe import Ipv6Probe
+    from homecare.probes.latency.probe import LatencyProbe
+    from homecare.probes.mtu.probe import MtuProbe
+    from homecare.probes.reach.probe import ReachabilityProbe
+    from homecare.probes.speed.probe import SpeedProbe
+
+    every = [HostProbe(), ReachabilityProbe(), DnsProbe(), LatencyProbe(), DnsQualityProbe(),
+             CaptivePortalProbe(), Ipv6Probe(), MtuProbe(), SpeedProbe()]  # fmt: skip
+    if not areas:
+        return every
+    wanted = {p.name for p in every if p.area in areas}
+    changed = True
+    while changed:  # add what the wanted probes require
+        need = {r for p in every if p.name in wanted for r in p.requires}
+        changed = not need <= wanted
+        wanted |= need
+    return [p for p in every if p.name in wanted]
+
+
+def inside(provider_path: str, quick: bool, areas: Sequence[str], budget: float) -> dict[str, Any]:
+    from homecare.diagnose.base import RuleContext
+    from homecare.diagnose.connectivity_rules import CONNECTIVITY_RULES
+    from homecare.diagnose.quality_rules import QUALITY_RULES
+    from homecare.diagnose.speed_rules import SPEED_RULES
+    from homecare.diagnose.verdict import decide
+    from homecare.probes.runner import run_probes
+    from homecare.profiles.provider import load_provider
+
+    provider = load_provider(provider_path)
+    started = time.monotonic()
+    cpu0 = time.process_time()
+    obs = run_probes(
+        quality_probes(areas), provider=provider, budget_s=budget, quick=quick, privileged=True
+    )
+    wall = time.monotonic() - started
+    cpu = time.process_time() - cpu0
+    by_name = {o.probe: o for o in obs}
+    ctx = RuleContext(observations=by_name, provider=provider)
+    findings = [f for rule in (*CONNECTIVITY_RULES, *QUALITY_RULES, *SPEED_RULES)
+                for f in rule.evaluate(ctx)]  # fmt: skip
+    verdict = decide(findings, obs, provider)
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "observations": [o.model_dump(mode="json") for o in obs],
+        "findings": [f.model_dump(mode="json") for f in findings],
+        "verdict": verdict.model_dump(mode="json"),
+    }
+
+
+# --------------------------------------------------------------------------- outside (root)
+
+
+def provider_toml(tmp: Path, **speed: Any) -> Path:
+    """A provider profile pointing at the lab's provider addresses."""
+    from homecare.lab import addresses
+
+    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in speed.items())
+    path = tmp / "lab-quality.toml"
+    path.write_text(
+        f"""name = "Lab ISP"
+[targets]
+internet_hosts = ["{addresses.INTERNET}"]
+dns_names = ["example.com", "homecare.test"]
+provider_resolver = "{addresses.RESOLVER}"
+captive_url = "{addresses.CHECK_URL}"
+captive_expect_status = 204
+[thresholds]
+ping_count = 4
+ping_timeout_s = 0.5
+dns_timeout_s = 1.0
+[speed]
+librespeed_urls = ["http://{addresses.LIBRESPEED}/"]
+{extra}"""
+    )
+    path.chmod(0o644)
+    return path
+
+
+def run_inside(home: Any, provider: Path, *args: str, timeout: float = 90) -> dict[str, Any]:
+    proc = home.run_in_laptop(
+        [sys.executable, str(Path(__file__).resolve()), "--inside", str(provider), *args],
+        timeout=timeout,
+    )
+    if proc.returncode != 0 or not proc.stdout.startswith("{"):
+        raise RuntimeError(f"driver failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def data_of(report: dict[str, Any], probe: str) -> dict[str, Any]:
+    obs = next(o for o in report["observations"] if o["probe"] == probe)
+    data = obs.get("data") or {}
+    values = data.get("values", data) if data.get("kind") == "generic" else data
+    if not values:
+        raise AssertionError(f"{probe}: {obs['status']} {obs.get('message')}")
+    return dict(values)
+
+
+def codes(report: dict[str, Any]) -> set[str]:
+    return {f["code"] for f in report["findings"]}
+
+
+def bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from homecare.lab import HomeSpec, VirtualHome
+    from homecare.lab.spec import WanSpec
+
+    tmp = Path(tempfile.mkdtemp(prefix="hc-bench-q-", dir="/tmp"))
+    tmp.chmod(0o755)
+    ok = True
+
+    def line(name: str, value: str, good: bool) -> None:
+        nonlocal ok
+        ok &= good
+        print(f"{name:<52} {value:<34} {'ok' if good else 'MISSED'}", flush=True)
+
+    spec = HomeSpec(name="bq", wan=WanSpec(down_mbit=100, up_mbit=50, queue_ms=20))
+    with VirtualHome(spec) as home:
+        prov = provider_toml(tmp, duration_s=6.0, quick_duration_s=3.0)
+        for pct in (1.0, 5.0):
+            home.degrade_wan(loss_down_pct=pct, loss_up_pct=0.0)
+            figures = []
+            for _ in range(args.loss_runs):
+                r = run_inside(home, prov, "--areas", "latency")
+                lat = data_of(r, "latency")
+                inet = next(s for s in lat["series"] if s["role"] == "internet")
+                figures.append(inet["stats"]["loss"] * 100)
+            mean = sum(figures) / len(figures)
+            line(f"loss with {pct:.0f}% WAN drop ({args.loss_runs}x100 probes)",
+                 f"{mean:.2f}% (runs {', '.join(f'{x:.0f}' for x in figures)})",
+                 abs(mean - pct) <= 0.5)  # fmt: skip
+        home.restore_wan()
+        for queue_ms, expect in ((200.0, True), (5.0, False)):
+            home.degrade_wan(queue_ms=queue_ms)
+            r = run_inside(home, prov, "--areas", "speed")
+            sp = data_of(r, "speed")
+            flagged = "latency.bufferbloat" in codes(r)
+            line(f"bufferbloat, tbf queue {queue_ms:.0f} ms",
+                 f"+{sp.get('bufferbloat_ms')} ms grade {sp.get('bufferbloat_grade')} "
+                 f"RPM {sp.get('rpm')}", flagged == expect)  # fmt: skip
+        home.restore_wan()
+        r = run_inside(home, prov)
+        line("full check wall time (both directions)", f"{r['wall_s']:.1f} s", r["wall_s"] <= 30)
+        rq = run_inside(home, prov, "--quick")
+        line("--quick check wall time", f"{rq['wall_s']:.1f} s", rq["wall_s"] <= 15)
+        home.degrade_wan(down_mbit=1000, up_mbit=1000, queue_ms=20)
+        r = run_inside(home, prov, "--areas", "speed")
+        sp = data_of(r, "speed")
+        speed_s = next(o for o in r["observations"] if o["probe"] == "speed")["duration_s"]
+        down = (sp.get("download") or {}).get("mbit")
+        up = (sp.get("upload") or {}).get("mbit")
+        cpu_pct = 100 * r["cpu_s"] / max(r["wall_s"], 0.001)
+        line("1 Gbit/s: measured down / up", f"{down} / {up} Mbit/s in {speed_s:.1f} s", bool(down))
+        line("1 Gbit/s: client CPU (whole process, incl. latency)",
+             f"{cpu_pct:.1f}% of a core", cpu_pct < 25)  # fmt: skip
+        line("1 Gbit/s: peak RSS", f"{r['max_rss_mib']:.1f} MiB", r["max_rss_mib"] < 80)
+    print("ALL TARGETS MET" if ok else "SOME TARGETS MISSED")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--inside", metavar="PROVIDER", help="run the probes here and print JSON")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--areas", default="")
+    ap.add_argument("--budget", type=float, default=45.0)
+    ap.add_argument("--loss-runs", type=int, default=3)
+    args = ap.parse_args(argv)
+    if args.inside:
+        sys.path.insert(0, str(ROOT / "src"))
+        areas = [a for a in args.areas.split(",") if a]
+        budget = 15.0 if args.quick and args.budget == 45.0 else args.budget
+        print(json.dumps(inside(args.inside, args.quick, areas, budget)))
+        return 0
+    return bench(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
