@@ -20,7 +20,26 @@ from homecare.models import (
     ReachabilityData,
     Segment,
     Severity,
+    WifiData,
 )
+
+
+def on_wifi_link(ctx: RuleContext) -> bool:
+    """Whether the path to the router starts with a Wi-Fi hop.
+
+    The host probe judges by the interface (sysfs, names); the Wi-Fi probe
+    knows which interface is associated. Either is enough: then loss or delay
+    to the router is the Wi-Fi's doing until shown otherwise.
+    """
+    host = ctx.data(HostData)
+    if host is not None and host.connection == "wifi":
+        return True
+    wifi = ctx.data(WifiData)
+    link = wifi.link if wifi is not None else None
+    if link is None or not link.connected:
+        return False
+    primary = host.primary_interface if host is not None else None
+    return link.interface is None or primary is None or link.interface == primary
 
 
 def _gateway(reach: ReachabilityData | None) -> PingResult | None:
@@ -93,8 +112,7 @@ class ReachabilityRule:
         if reach is None:
             return []
         th = ctx.provider.thresholds
-        host = ctx.data(HostData)
-        on_wifi = bool(host and host.connection == "wifi")
+        on_wifi = on_wifi_link(ctx)
         gw = _gateway(reach)
         inet = _internet(reach)
         inet_up = any(p.reachable for p in inet)
