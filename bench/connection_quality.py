@@ -25,7 +25,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from homecare.probes.base import Probe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # --------------------------------------------------------------------------- inside the laptop
 
 
-def quality_probes(areas: Sequence[str]) -> list[Any]:
+def quality_probes(areas: Sequence[str]) -> list[Probe]:
     from homecare.probes.captive.probe import CaptivePortalProbe
     from homecare.probes.dns.probe import DnsProbe
     from homecare.probes.dns_quality.probe import DnsQualityProbe
@@ -44,7 +47,7 @@ def quality_probes(areas: Sequence[str]) -> list[Any]:
     from homecare.probes.reach.probe import ReachabilityProbe
     from homecare.probes.speed.probe import SpeedProbe
 
-    every = [HostProbe(), ReachabilityProbe(), DnsProbe(), LatencyProbe(), DnsQualityProbe(),
+    every: list[Probe] = [HostProbe(), ReachabilityProbe(), DnsProbe(), LatencyProbe(), DnsQualityProbe(),
              CaptivePortalProbe(), Ipv6Probe(), MtuProbe(), SpeedProbe()]  # fmt: skip
     if not areas:
         return every
