@@ -11,7 +11,16 @@ from typing import Any
 import typer
 
 from homecare import __version__
-from homecare.cli import check, devices, explain, history, plugins_cmd, profile_cmd, setup_cmd
+from homecare.cli import (
+    check,
+    devices,
+    explain,
+    history,
+    plugins_cmd,
+    profile_cmd,
+    setup_cmd,
+    share_cmd,
+)
 
 app = typer.Typer(
     name="homecare",
@@ -50,6 +59,7 @@ explain.register(app)
 plugins_cmd.register(app)
 setup_cmd.register(app)
 profile_cmd.register(app)
+share_cmd.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,0 +1,76 @@
+"""``homecare share``: send a check, anonymized, and get a support code."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("share", help="Share a check with your provider (anonymized) and get a support code.")(
+        share
+    )
+
+
+def share(
+    check_id: str = typer.Option(None, "--id", help="Share this check instead of the latest."),
+    show: bool = typer.Option(False, "--show", help="Print exactly what would be sent; send nothing."),
+    on: bool = typer.Option(False, "--on", help="Allow sharing (records your consent and when)."),
+    off: bool = typer.Option(
+        False, "--off", help="Stop sharing, delete what is waiting and ask the provider to delete."
+    ),
+    flush_: bool = typer.Option(False, "--flush", help="Try again to send what is waiting."),
+) -> int:
+    from homecare.cli.session import open_session
+    from homecare.errors import UsageError
+    from homecare.i18n import _
+    from homecare.share import service
+    from homecare.status import ExitStatus
+
+    if sum((show, on, off, flush_)) > 1:
+        raise UsageError(_("Use only one of --show, --on, --off, --flush."))
+    session = open_session()
+    out = session.env.stdout
+    if show:
+        report = service.load_report(session, check_id)
+        out.write(json.dumps(service.build_payload(session, report), indent=2, sort_keys=True) + "\n")
+        return ExitStatus.OK
+    if on:
+        service.turn_on(session)
+        out.write(_("Sharing is on. Nothing is sent until you run 'homecare share'.") + "\n")
+        if service.do_not_track(session.env.environ):
+            out.write(_("Note: DO_NOT_TRACK is set, so nothing will be sent while it is.") + "\n")
+        return ExitStatus.OK
+    if off:
+        purged, deleted = service.turn_off(session)
+        out.write(_("Sharing is off. {n} waiting upload(s) deleted.").format(n=purged) + "\n")
+        if deleted is True:
+            out.write(_("Your provider deleted the results it held for this computer.") + "\n")
+        elif deleted is False:
+            out.write(
+                _("Could not reach your provider to delete its copy; 'homecare share --flush' "
+                  "will ask again.") + "\n"
+            )
+        return ExitStatus.OK
+    if flush_:
+        report_ = service.flush(session, force=True)
+        out.write(
+            _("Sent: {sent}. Refused as invalid: {rejected}. Still waiting: {waiting}.").format(
+                sent=len(report_.delivered), rejected=len(report_.rejected),
+                waiting=len(service.spool_for(session).pending()),
+            )
+            + "\n"
+        )
+        return ExitStatus.OK
+    report = service.load_report(session, check_id)
+    result = service.share_report(session, report)
+    out.write(_("Your support code: {code}").format(code=result.support_code) + "\n")
+    if result.delivered:
+        out.write(_("Sent to your provider. Read the code out when you call.") + "\n")
+    else:
+        out.write(
+            _("Saved; it will be sent when your provider can be reached "
+              "('homecare share --flush' tries now).") + "\n"
+        )
+    return ExitStatus.OK

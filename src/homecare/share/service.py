@@ -1,0 +1,203 @@
+"""Sharing as the CLI and the check flow use it: consent, spool, send.
+
+Nothing leaves the machine unless the person said yes (``consent.share is
+True``) and ``DO_NOT_TRACK`` is not set; the only exception is the request to
+*delete* what the collector holds, which turning sharing off always sends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from homecare.errors import ConfigError, StateError, UsageError
+from homecare.i18n import _
+from homecare.models import Report
+from homecare.share.anonymize import anonymize
+from homecare.share.client import CollectorClient
+from homecare.share.secret import SECRET_FILE, installation_id, load_or_create_secret
+from homecare.share.spool import FlushReport, Spool
+from homecare.share.support_code import from_upload_id
+from homecare.store.files import atomic_write
+from homecare.store.history import History
+from homecare.store.profile import save_profile
+
+if TYPE_CHECKING:
+    from homecare.cli.session import Session
+
+PENDING_DELETE = "pending-delete.json"
+
+
+@dataclass(frozen=True)
+class ShareResult:
+    support_code: str
+    upload_id: str
+    delivered: bool
+    pending: int
+    error: str | None = None
+
+
+def do_not_track(environ: dict[str, str]) -> bool:
+    return environ.get("DO_NOT_TRACK", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def sharing_allowed(session: Session) -> bool:
+    return session.person.consent.share is True and not do_not_track(session.env.environ)
+
+
+def collector_settings(session: Session) -> tuple[str | None, str | None]:
+    """URL and ingest token: the environment overrides the provider profile."""
+    env = session.env.environ
+    url = env.get("HOMECARE_COLLECTOR_URL") or session.provider.collector_url
+    token = env.get("HOMECARE_COLLECTOR_TOKEN") or session.provider.collector_token
+    return url, token
+
+
+def spool_for(session: Session) -> Spool:
+    return Spool(session.env.home.spool_dir)
+
+
+def _secret(session: Session) -> bytes:
+    try:
+        return load_or_create_secret(session.env.home.state_dir)
+    except (OSError, ValueError) as exc:
+        raise StateError(_("Cannot read or create the sharing key: {error}").format(error=exc)) from exc
+
+
+def build_payload(session: Session, report: Report) -> dict[str, Any]:
+    """The anonymized payload for *report* (what ``--show`` prints)."""
+    speed = session.provider.speed
+    tier = next(
+        (t.name for t in session.provider.plan_tiers
+         if speed.plan_down_mbit is not None and t.down_mbit == speed.plan_down_mbit),
+        None,
+    )
+    with History.open(session.env.home.history_db) as history:
+        feedback = history.feedback(report.id)
+    return anonymize(
+        report,
+        _secret(session),
+        plan_tier=tier,
+        plan_down_mbps=speed.plan_down_mbit,
+        plan_up_mbps=speed.plan_up_mbit,
+        feedback_score=feedback,
+    )
+
+
+def load_report(session: Session, check_id: str | None) -> Report:
+    with History.open(session.env.home.history_db) as history:
+        report = history.get(check_id) if check_id else history.latest()
+    if report is None:
+        if check_id:
+            raise UsageError(_("No check with id {id}.").format(id=check_id))
+        raise UsageError(_("No checks yet. Run 'homecare check' first."))
+    return report
+
+
+def share_report(session: Session, report: Report) -> ShareResult:
+    """Spool the anonymized report, then try to send everything spooled."""
+    if not sharing_allowed(session):
+        raise UsageError(_("Sharing is off. Turn it on with 'homecare share --on'."))
+    url, _token = collector_settings(session)
+    if not url:
+        raise ConfigError(
+            _("No collector is configured: set collector_url in the provider profile "
+              "or HOMECARE_COLLECTOR_URL.")
+        )
+    payload = build_payload(session, report)
+    spool = spool_for(session)
+    upload_id = spool.add(payload)
+    flushed = flush(session, force=True)
+    return ShareResult(
+        support_code=from_upload_id(upload_id),
+        upload_id=upload_id,
+        delivered=upload_id in flushed.delivered,
+        pending=len(spool.pending()),
+        error=flushed.last_error,
+    )
+
+
+def flush(session: Session, force: bool = False) -> FlushReport:
+    """Retry the spool (and an outstanding deletion request)."""
+    url, token = collector_settings(session)
+    if not url:
+        return FlushReport(deferred=len(spool_for(session).pending()))
+    with CollectorClient(url, token) as client:
+        _retry_pending_delete(session, client)
+        if not sharing_allowed(session):
+            return FlushReport(deferred=len(spool_for(session).pending()))
+        return spool_for(session).flush(client.send, force=force)
+
+
+def maybe_auto_share(session: Session, report: Report) -> str | None:
+    """Called after a check: share it when the person chose automatic sharing.
+
+    Returns the support code, or None when nothing was shared. Never raises for
+    network or configuration trouble: a check must not fail because of sharing.
+    """
+    consent = session.person.consent
+    if not (consent.auto_share and sharing_allowed(session)):
+        return None
+    url, _token = collector_settings(session)
+    if not url:
+        return None
+    try:
+        return share_report(session, report).support_code
+    except (ConfigError, StateError, UsageError, OSError):
+        return None
+
+
+def turn_on(session: Session) -> None:
+    save_profile(session.env.home.profile_file, session.person.with_consent(share=True))
+
+
+def turn_off(session: Session) -> tuple[int, bool | None]:
+    """Record "no", empty the spool, ask the collector to delete this
+    installation's results, and start a fresh installation id next time.
+
+    Returns (payloads purged, deleted remotely: True/False, None when no
+    collector is configured). A failed deletion request is kept and retried.
+    """
+    home = session.env.home
+    save_profile(home.profile_file, session.person.with_consent(share=False))
+    purged = spool_for(session).purge()
+    secret_path = home.state_dir / SECRET_FILE
+    if secret_path.exists():
+        inst = installation_id(_secret(session))
+        pending = _pending_path(session)
+        ids = _pending_ids(pending)
+        if inst not in ids:
+            atomic_write(pending, json.dumps([*ids, inst]).encode())
+        secret_path.unlink()
+    url, token = collector_settings(session)
+    if not url:
+        return purged, None
+    with CollectorClient(url, token) as client:
+        return purged, _retry_pending_delete(session, client)
+
+
+def _pending_path(session: Session) -> Path:
+    return session.env.home.state_dir / PENDING_DELETE
+
+
+def _pending_ids(path: Path) -> list[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(x) for x in data] if isinstance(data, list) else []
+
+
+def _retry_pending_delete(session: Session, client: CollectorClient) -> bool:
+    path = _pending_path(session)
+    ids = _pending_ids(path)
+    left = [inst for inst in ids if not client.delete_installation(inst)]
+    if left:
+        atomic_write(path, json.dumps(left).encode())
+        return False
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return True
