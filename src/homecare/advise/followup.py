@@ -62,17 +62,18 @@ def ask_steps_done(items: Sequence[Markable], ask: Ask, say: Say) -> dict[str, l
         question = _("{title}: mark steps you did (e.g. 1 3), Enter to skip").format(
             title=item.title
         )
-        for _attempt in range(2):
+        for attempt in range(2):
             picked = parse_step_numbers(ask(question), len(item.numbers))
             if picked is not None:
                 if picked:
                     done[item.code] = [item.numbers[i - 1] for i in picked]
                 break
-            say(
-                _("Please type step numbers between 1 and {count}, or press Enter.").format(
-                    count=len(item.numbers)
+            if attempt == 0:
+                say(
+                    _("Please type step numbers between 1 and {count}, or press Enter.").format(
+                        count=len(item.numbers)
+                    )
                 )
-            )
     return done
 
 

@@ -73,8 +73,10 @@ def markable_steps(
     Escalated guidance (only "call support" is left) and findings without a
     catalogue entry have nothing to mark.
     """
+    rank = {f.code: f.severity.rank for f in shown.findings}
     out: list[Markable] = []
-    for g in shown.guidance:
+    # asked in the order the report shows them: worst first
+    for g in sorted(shown.guidance, key=lambda g: -rank.get(g.code, 0)):
         entry = catalogue.entry(g.code, shown.language, skill)
         if g.escalated or not g.steps or entry is None:
             continue

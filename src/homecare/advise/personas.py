@@ -62,10 +62,10 @@ BUILTIN: dict[str, Persona] = {
 
 def load_persona(
     skill: str,
-    folder: Path = SHIPPED_DIR,
+    folder: Path | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Persona:
-    """The persona for *skill* from ``folder/SKILL.toml``.
+    """The persona for *skill* from ``folder/SKILL.toml`` (the shipped folder by default).
 
     Problems are passed to *warn* as one line naming the file and field, and
     the built-in persona is used instead, so a bad file never breaks a check.
@@ -79,7 +79,7 @@ def load_persona(
         )
         skill = "beginner"
     fallback = BUILTIN[skill]
-    path = folder / f"{skill}.toml"
+    path = (folder or SHIPPED_DIR) / f"{skill}.toml"
     if not path.is_file():
         return fallback
     try:

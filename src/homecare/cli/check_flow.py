@@ -96,16 +96,17 @@ def asks_questions(env: Environment, output: str) -> bool:
 def _follow_up(session: Session, history: History, report: Report, shown: Report) -> None:
     """Ask which steps were done and whether it helped; store the answers."""
     from rich.console import Console
-    from rich.markup import escape
-    from rich.prompt import Prompt
+    from rich.text import Text
 
     env = session.env
     console = Console(file=env.stdout, no_color=not env.color_allowed, highlight=False)
 
     def ask(question: str) -> str:
-        return Prompt.ask(
-            escape(question), console=console, stream=env.stdin, default="", show_default=False
-        )
+        console.print(Text(question + ": "), end="")
+        answer = env.stdin.readline()
+        if not answer.endswith("\n"):
+            console.print()  # end of input
+        return answer.strip()
 
     def say(message: str) -> None:
         console.print(message, markup=False)

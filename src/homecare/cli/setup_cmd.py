@@ -146,7 +146,13 @@ def _check_choice(label: str, value: str | None, choices: tuple[str, ...]) -> No
 
 
 class _Asker:
-    """The questions, asked with rich prompts on the environment's streams."""
+    """The questions, drawn with rich on the environment's streams.
+
+    Answers are read a line at a time from ``env.stdin`` (rich's own prompts
+    treat the newline of a piped Enter as an invalid choice); an empty line
+    or the end of input keeps the default, and a wrong answer is asked again
+    once before the default is kept, so nobody is stuck in a loop.
+    """
 
     def __init__(self, env: Environment) -> None:
         from rich.console import Console
@@ -154,25 +160,50 @@ class _Asker:
         self.env = env
         self.console = Console(file=env.stdout, no_color=not env.color_allowed, highlight=False)
 
-    def choice(self, question: str, choices: tuple[str, ...] | list[str], default: str) -> str:
-        from rich.markup import escape
-        from rich.prompt import Prompt
+    def line(self, question: str, hint: str, default: str) -> str:
+        from rich.text import Text
 
-        return Prompt.ask(
-            escape(question),
-            console=self.console,
-            stream=self.env.stdin,
-            choices=list(choices),
-            default=default,
-        )
+        prompt = Text(question + " ")
+        prompt.append(f"[{hint}]", style="bold")
+        prompt.append(f" ({default}): ", style="bold")
+        self.console.print(prompt, end="")
+        answer = self.env.stdin.readline()
+        if not answer.endswith("\n"):
+            self.console.print()  # end of input: keep the screen tidy
+        return answer.strip()
+
+    def choice(self, question: str, choices: tuple[str, ...] | list[str], default: str) -> str:
+        from homecare.i18n import _
+
+        for _attempt in range(2):
+            answer = self.line(question, "/".join(choices), default)
+            if not answer:
+                return default
+            if answer in choices:
+                return answer
+            self.console.print(
+                _("Please choose one of: {choices}.").format(choices=", ".join(choices)),
+                markup=False,
+            )
+        return default
 
     def confirm(self, question: str, default: bool) -> bool:
-        from rich.markup import escape
-        from rich.prompt import Confirm
+        from homecare.i18n import _
 
-        return Confirm.ask(
-            escape(question), console=self.console, stream=self.env.stdin, default=default
-        )
+        yes, no = _("yes"), _("no")
+        shown = _("y") if default else _("n")
+        for _attempt in range(2):
+            answer = self.line(question, f"{_('y')}/{_('n')}", shown).lower()
+            if not answer:
+                return default
+            if answer in {"y", "yes", yes, _("y")}:
+                return True
+            if answer in {"n", "no", no, _("n")}:
+                return False
+            self.console.print(
+                _("Please answer {yes} or {no}.").format(yes=yes, no=no), markup=False
+            )
+        return default
 
     def preferences(
         self, person: Any, given: dict[str, Any], languages: list[str]
