@@ -189,7 +189,7 @@ def crash(db_url: str, db_args: list[str], uploads: int, clients: int, workdir: 
     threads = [threading.Thread(target=client_loop, args=(s,)) for s in spools]
     for t in threads:
         t.start()
-    kills = 0
+    kills = lost_at_kills = 0
     for fraction in (0.3, 0.6):
         while len(acked) < uploads * fraction and any(t.is_alive() for t in threads):
             time.sleep(0.01)
@@ -197,10 +197,7 @@ def crash(db_url: str, db_args: list[str], uploads: int, clients: int, workdir: 
             acked_at_kill = set(acked)
         server.kill()
         kills += 1
-        _, stored_at_kill = count_uploads(engine)
-        lost = len(acked_at_kill - stored_ids(engine))
-        if lost:
-            print(f"  LOST {lost} acknowledged uploads at kill {kills}")
+        lost_at_kills += len(acked_at_kill - stored_ids(engine))
         time.sleep(0.5)
         server.start()
     for t in threads:
@@ -212,7 +209,7 @@ def crash(db_url: str, db_args: list[str], uploads: int, clients: int, workdir: 
     engine.dispose()
     return {
         "uploads": uploads, "kills": kills, "elapsed_s": elapsed, "acked": len(acked),
-        "rows": rows, "distinct": distinct, "acked_missing": len(acked - stored),
+        "rows": rows, "distinct": distinct, "acked_missing": len(acked - stored) + lost_at_kills,
         "client_retries": dict(failures),
     }
 
