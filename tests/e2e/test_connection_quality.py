@@ -24,7 +24,12 @@ from homecare.lab.spec import WanSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from connection_quality import codes, data_of, provider_toml, run_inside
+from connection_quality import (  # type: ignore[import-not-found,unused-ignore]
+    codes,
+    data_of,
+    provider_toml,
+    run_inside,
+)
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -70,7 +75,8 @@ def clean(home: VirtualHome) -> Iterator[VirtualHome]:
 
 
 def check(home: VirtualHome, provider: Path, *args: str) -> dict[str, Any]:
-    return run_inside(home, provider, *args, timeout=90)
+    report: dict[str, Any] = run_inside(home, provider, *args, timeout=90)
+    return report
 
 
 def series(report: dict[str, Any], role: str) -> dict[str, Any]:
