@@ -101,17 +101,18 @@ def describe_profile(person: PersonProfile, env: Environment | None = None) -> l
         else _("{value} (from the skill level)").format(value=load_persona(person.skill).verbosity)
     )
     c = person.consent
-    lines = [
-        f"{_('Skill level')}: {person.skill}",
-        f"{_('Language')}: {language}",
-        f"{_('Colours')}: {person.theme}",
-        f"{_('Detail')}: {verbosity}",
-        f"{_('Speed units')}: {person.units}",
-        f"{_('Symbols')}: {yes_no(person.symbols)}",
-        f"{_('Plain output')}: {yes_no(person.plain)}",
-        f"{_('Share results with your provider')}: {yes_no(c.share)}{when(c.share_given_at)}",
-        f"{_('Offers from your provider')}: {yes_no(c.offers)}{when(c.offers_given_at)}",
+    rows = [
+        (_("Skill level"), person.skill),
+        (_("Language"), language),
+        (_("Colours"), person.theme),
+        (_("Detail"), verbosity),
+        (_("Speed units"), person.units),
+        (_("Symbols"), yes_no(person.symbols)),
+        (_("Plain output"), yes_no(person.plain)),
+        (_("Share results with your provider"), yes_no(c.share) + when(c.share_given_at)),
+        (_("Offers from your provider"), yes_no(c.offers) + when(c.offers_given_at)),
     ]
+    lines = [f"{label}: {value}" for label, value in rows]
     if env is not None:
         lines.append(_("Stored in {path}").format(path=env.home.profile_file))
     return lines

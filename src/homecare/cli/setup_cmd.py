@@ -191,14 +191,14 @@ class _Asker:
         from homecare.i18n import _
 
         yes, no = _("yes"), _("no")
-        shown = _("y") if default else _("n")
+        y, n = _("y"), _("n")  # the one-letter answers, as typed in this language
         for _attempt in range(2):
-            answer = self.line(question, f"{_('y')}/{_('n')}", shown).lower()
+            answer = self.line(question, f"{y}/{n}", y if default else n).lower()
             if not answer:
                 return default
-            if answer in {"y", "yes", yes, _("y")}:
+            if answer in {"y", "yes", yes, y}:
                 return True
-            if answer in {"n", "no", no, _("n")}:
+            if answer in {"n", "no", no, n}:
                 return False
             self.console.print(
                 _("Please answer {yes} or {no}.").format(yes=yes, no=no), markup=False
