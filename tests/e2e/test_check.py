@@ -17,8 +17,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import tomli_w
 
 from homecare.lab import HomeSpec, VirtualHome, addresses
+from homecare.lab.provider_profile import provider_profile
+from homecare.lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -45,19 +48,9 @@ def shared_tmp() -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def provider_file(shared_tmp: Path) -> Path:
     path = shared_tmp / "lab-isp.toml"
-    path.write_text(
-        f"""
-name = "Lab ISP"
-[targets]
-internet_hosts = ["{addresses.INTERNET}"]
-dns_names = ["example.com", "homecare.test"]
-provider_resolver = "{addresses.RESOLVER}"
-[thresholds]
-ping_count = 4
-ping_timeout_s = 0.5
-dns_timeout_s = 1.0
-"""
-    )
+    profile = provider_profile(WanSpec())
+    profile["thresholds"] = {"ping_count": 4, "ping_timeout_s": 0.5, "dns_timeout_s": 1.0}
+    path.write_text(tomli_w.dumps(profile))
     path.chmod(0o644)
     return path
 

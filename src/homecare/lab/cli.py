@@ -22,6 +22,7 @@ from typing import Any
 from homecare.lab import netns
 from homecare.lab.catalog import catalogue_devices
 from homecare.lab.home import VirtualHome
+from homecare.lab.provider_profile import provider_profile_toml
 from homecare.lab.requirements import why_unavailable
 from homecare.lab.spec import HomeSpec
 
@@ -128,6 +129,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not command:
             command = [os.environ.get("SHELL", "/bin/sh")] if sys.stdin.isatty() else ["true"]
         env = dict(os.environ)
+        if "HOMECARE_PROVIDER" not in env:
+            profile = home.workdir / "virtual-isp.toml"
+            profile.write_text(provider_profile_toml(spec.wan))
+            env["HOMECARE_PROVIDER"] = str(profile)
+        if "HOMECARE_HOME" not in env:
+            env["HOMECARE_HOME"] = str(home.workdir / "homecare-home")
+        print(
+            f"== homecare uses provider profile {env['HOMECARE_PROVIDER']} "
+            f"and HOMECARE_HOME {env['HOMECARE_HOME']} ==",
+            flush=True,
+        )
         bindir = str(Path(sys.executable).parent)
         env["PATH"] = f"{bindir}:{env.get('PATH', '/usr/bin:/bin')}"
         cmd = ["runuser", "-u", args.user, "--", *command] if args.user else command

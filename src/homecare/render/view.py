@@ -65,9 +65,12 @@ def severity_label(severity: Severity) -> str:
 
 
 def severity_symbol(severity: Severity) -> str:
-    return {Severity.INFO: "ℹ", Severity.WARNING: "⚠", Severity.PROBLEM: "✖", Severity.CRITICAL: "✖"}[
-        severity
-    ]
+    return {
+        Severity.INFO: "ℹ",
+        Severity.WARNING: "⚠",
+        Severity.PROBLEM: "✖",
+        Severity.CRITICAL: "✖",
+    }[severity]
 
 
 def build_view(report: Report, options: RenderOptions) -> ReportView:
@@ -192,10 +195,21 @@ def _fmt(value: object) -> str:
 def _ping_fact(p: PingResult) -> str:
     if not p.reachable:
         return _("no answer ({target})").format(target=p.target)
-    median = statistics.median(p.rtts_ms)
-    return _("{ms:.1f} ms, {loss:.0f}% loss ({target}, {method})").format(
-        ms=median, loss=p.loss * 100, target=p.target, method=p.method
+    return _("{ms} ms, {loss:.0f}% loss ({target}, {method})").format(
+        ms=format_ms(statistics.median(p.rtts_ms)),
+        loss=p.loss * 100,
+        target=p.target,
+        method=p.method,
     )
+
+
+def format_ms(ms: float) -> str:
+    """Milliseconds with the precision that matters: 0.04, 3.2, 45."""
+    if ms < 1:
+        return f"{ms:.2f}"
+    if ms < 10:
+        return f"{ms:.1f}"
+    return f"{ms:.0f}"
 
 
 def _facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:

@@ -1,0 +1,39 @@
+"""A provider profile for the virtual home's own "ISP".
+
+homecare's defaults probe public addresses; inside the lab those do not
+exist (and must not be reached). This profile points every target at the
+lab's provider namespace, so ``homecare check`` in the laptop namespace
+measures the virtual home and nothing else.
+"""
+
+from __future__ import annotations
+
+import tomli_w
+
+from homecare.lab import addresses
+from homecare.lab.spec import WanSpec
+
+
+def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:
+    """The profile as a dict (plan rates = the WAN's shaped rates)."""
+    wan = wan or WanSpec()
+    return {
+        "name": "Virtual home ISP",
+        "support": {"phone": "+1 555 0100", "url": "http://homecare.test/support"},
+        "targets": {
+            "internet_hosts": [addresses.INTERNET],
+            "dns_names": ["example.com", "homecare.test"],
+            "provider_resolver": addresses.RESOLVER,
+            "captive_url": addresses.CHECK_URL,
+            "captive_expect_status": 204,
+        },
+        "speed": {
+            "librespeed_urls": [f"http://{addresses.LIBRESPEED}/"],
+            "plan_down_mbit": wan.down_mbit,
+            "plan_up_mbit": wan.up_mbit,
+        },
+    }
+
+
+def provider_profile_toml(wan: WanSpec | None = None) -> str:
+    return tomli_w.dumps(provider_profile(wan))
