@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from homecare.i18n import _
-from homecare.profiles.provider import describe_validation_error
+from homecare.tomlfile import describe_validation_error
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "profiles" / "data" / "personas"
 SKILLS = ("beginner", "intermediate", "expert", "technician")

@@ -7,14 +7,14 @@ names, validated strictly so a provider's typo is reported by file and field.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from homecare.errors import ConfigError
 from homecare.i18n import _
+from homecare.tomlfile import load_toml_model
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "providers"
 
@@ -171,20 +171,4 @@ def load_provider(name_or_path: str | None) -> ProviderProfile:
         path = SHIPPED_DIR / f"{chosen}.toml"
     if not path.is_file():
         raise ConfigError(_("Provider profile not found: {path}").format(path=path))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            _("Cannot read provider profile {path}: {error}").format(path=path, error=exc)
-        ) from exc
-    try:
-        return ProviderProfile.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc)) from exc
-
-
-def describe_validation_error(path: Path, exc: ValidationError) -> str:
-    """One line naming the file and the first bad field."""
-    err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    return _("{path}: field '{field}': {problem}").format(path=path, field=field, problem=err["msg"])
+    return load_toml_model(path, ProviderProfile)

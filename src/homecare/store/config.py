@@ -5,14 +5,11 @@ Kept tiny on purpose; the person's preferences live in the profile.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from homecare.errors import ConfigError
-from homecare.i18n import _
-from homecare.profiles.provider import describe_validation_error
+from homecare.tomlfile import load_toml_model
 
 
 class Config(BaseModel):
@@ -27,13 +24,4 @@ def load_config(path: Path) -> Config:
     naming the file (left untouched so the user can fix it)."""
     if not path.exists():
         return Config()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            _("Cannot read config file {path}: {error}").format(path=path, error=exc)
-        ) from exc
-    try:
-        return Config.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc)) from exc
+    return load_toml_model(path, Config)

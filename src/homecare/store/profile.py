@@ -15,10 +15,9 @@ from typing import Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from homecare.errors import ConfigError
 from homecare.i18n import _
-from homecare.profiles.provider import describe_validation_error
 from homecare.store.files import atomic_write, move_aside
+from homecare.tomlfile import describe_validation_error, load_toml_model
 
 Skill = Literal["beginner", "intermediate", "expert", "technician"]
 Theme = Literal["default", "high-contrast", "monochrome"]
@@ -61,16 +60,7 @@ class PersonProfile(BaseModel):
 def load_profile(path: Path) -> PersonProfile:
     if not path.exists():
         return PersonProfile()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            _("Cannot read your profile {path}: {error}").format(path=path, error=exc)
-        ) from exc
-    try:
-        return PersonProfile.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc)) from exc
+    return load_toml_model(path, PersonProfile)
 
 
 def load_profile_lenient(path: Path) -> tuple[PersonProfile, list[str]]:
