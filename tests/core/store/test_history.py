@@ -115,8 +115,10 @@ def test_migration_from_version_1(tmp_path: Path) -> None:
         got = history.get("oldcheck")
         assert got is not None and got.id == "oldcheck"
         history.mark_step_done("oldcheck", "dns.failing", 1, datetime.now(UTC))  # v2 table
+        history.set_device_name("AA:BB:CC:DD:EE:FF", "TV", datetime.now(UTC))  # v3 table
+        assert history.device_names() == {"aa:bb:cc:dd:ee:ff": "TV"}
         assert history.steps_done("dns.failing") == {1}
-    assert user_version(db) == 2
+    assert user_version(db) == len(MIGRATIONS)
 
 
 def test_migration_from_empty_version_0(tmp_path: Path) -> None:
