@@ -178,3 +178,18 @@ def test_steps_done_move_on_then_escalate(home: Home, lang: str) -> None:
     last = json.loads(home.check(output="json", language=lang).out)
     [g] = [g for g in last["guidance"] if g["code"] == "dns.failing"]
     assert g["escalated"] and len(g["steps"]) == 1
+
+
+def test_a_chronic_problem_is_called_usual(home: Home) -> None:
+    seed(home, 3, gw_rtt=40.0)
+    canned.set_scenario(gw_rtt=45.0)
+    out = home.check(output="plain").out
+    assert "Your router answers in about 40 ms at every check: this is usual here." in out
+    assert "today" not in out
+
+
+def test_no_note_when_today_is_usual_and_the_metric_has_no_wording() -> None:
+    metric = Metric("m", ("x.y",), lambda r: None, lambda u, n: f"{u}->{n}")
+    assert metric.describe(100.0, 110.0) is None
+    assert metric.describe(100.0, 200.0) == "100->200"
+    assert metric.describe(100.0, None) == "100->None"

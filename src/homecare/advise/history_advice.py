@@ -49,6 +49,10 @@ class Metric:
     measured (or failed: a failed check is not "usual"). ``note`` turns the
     usual and today's figure (None: no answer today) into a sentence; it is
     called when the note is made, so ``_()`` uses the active language.
+
+    When today is within ``tolerance`` (a fraction) of the usual value the
+    problem is not new: ``usual_note`` says so ("this is usual for your
+    home"), or no note is made when it is None.
     """
 
     name: str
@@ -56,6 +60,14 @@ class Metric:
     measure: Callable[[Report], float | None]
     note: Callable[[str, str | None], str]
     fmt: Callable[[float], str] = number
+    usual_note: Callable[[str], str] | None = None
+    tolerance: float = 0.25
+
+    def describe(self, usual: float, now: float | None) -> str | None:
+        """The sentence for today against *usual*, or None."""
+        if now is not None and abs(now - usual) <= self.tolerance * abs(usual):
+            return self.usual_note(self.fmt(usual)) if self.usual_note else None
+        return self.note(self.fmt(usual), None if now is None else self.fmt(now))
 
 
 _REGISTRY: dict[str, Metric] = {}
@@ -107,8 +119,9 @@ def history_notes(report: Report, past: Iterable[Report]) -> dict[str, str]:
         usual = baseline(values)
         if usual is None:
             continue
-        now = _safe(metric, report)
-        text = metric.note(metric.fmt(usual), None if now is None else metric.fmt(now))
+        text = metric.describe(usual, _safe(metric, report))
+        if text is None:
+            continue
         for code in related:
             notes[code] = text
     return notes
@@ -161,6 +174,24 @@ def _router_note(usual: str, now: str | None) -> str:
     )
 
 
+def _router_usual(usual: str) -> str:
+    return _("Your router answers in about {usual} ms at every check: this is usual here.").format(
+        usual=usual
+    )
+
+
+def _internet_usual(usual: str) -> str:
+    return _("The internet answers in about {usual} ms at every check: this is usual here.").format(
+        usual=usual
+    )
+
+
+def _dns_usual(usual: str) -> str:
+    return _("Name lookups take about {usual} ms at every check: this is usual here.").format(
+        usual=usual
+    )
+
+
 def _internet_note(usual: str, now: str | None) -> str:
     if now is None:
         return _("The internet usually answers in {usual} ms; today it did not answer.").format(
@@ -187,6 +218,7 @@ register_metric(
         codes=("lan.latency.high", "lan.loss", "router.unreachable"),
         measure=lambda r: _ping_median(r, "gateway"),
         note=_router_note,
+        usual_note=_router_usual,
     )
 )
 register_metric(
@@ -195,6 +227,7 @@ register_metric(
         codes=("internet.latency.high", "internet.loss", "provider.no_internet"),
         measure=lambda r: _ping_median(r, "internet"),
         note=_internet_note,
+        usual_note=_internet_usual,
     )
 )
 register_metric(
@@ -203,5 +236,6 @@ register_metric(
         codes=("dns.slow", "dns.failing"),
         measure=_dns_median,
         note=_dns_note,
+        usual_note=_dns_usual,
     )
 )
