@@ -145,3 +145,16 @@ def test_catalogue_dirs_from_the_environment(tmp_path: Path) -> None:
     value = os.pathsep.join([str(tmp_path / "a"), "", str(tmp_path / "b")])
     assert extra_dirs_from({"HOMECARE_CATALOGUE_DIR": value}) == [tmp_path / "a", tmp_path / "b"]
     assert extra_dirs_from({}) == []
+
+
+def test_language_follows_the_desktop_locale(home: Home) -> None:
+    canned.set_scenario(gw_rtt=45.0)
+    env = home.env(LANG="de_AT.UTF-8")
+    assert "Warnung: " in home.check(output="plain", env=env).out
+    canned.set_scenario(gw_rtt=45.0)
+    env = home.env(LANG="ja_JP.UTF-8")  # not available: English, and no complaint
+    result = home.check(output="plain", env=env)
+    assert "Warning: " in result.out and result.err == ""
+    canned.set_scenario(gw_rtt=45.0)
+    env = home.env(LANG="C.UTF-8", HOMECARE_LANG="es")
+    assert "Aviso: " in home.check(output="plain", env=env).out

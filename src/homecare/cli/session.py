@@ -8,6 +8,7 @@ defaults: a person asking for help must still get it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pluggy
@@ -123,7 +124,20 @@ def choose_language(requested: str | None, env: Environment, warn: bool = True) 
             return activate("en")
         activate(lang)  # English texts when only the guidance exists in *lang*
         return lang
-    return activate(None)
+    lang = locale_language(env.environ)
+    if lang in shipped_languages(env):
+        activate(lang)
+        return lang
+    return activate("en")
+
+
+def locale_language(environ: Mapping[str, str]) -> str:
+    """The desktop's language from the injected environment ('de_AT.UTF-8' -> 'de')."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return normalise(value.split(":")[0])
+    return "en"
 
 
 def apply_overrides(person: PersonProfile, o: Overrides, warn: list[str]) -> PersonProfile:
