@@ -126,3 +126,18 @@ def test_json_keeps_the_full_guidance(home: Home) -> None:
     g = {item["code"]: item for item in report["guidance"]}
     assert g["lan.latency.high"]["why"]  # the persona shapes what is read, not the data
     assert report["language"] == "de"
+
+
+def test_the_check_command_line_with_overrides(
+    home: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from homecare.cli.app import run
+
+    monkeypatch.setenv("HOMECARE_HOME", str(home.root))
+    monkeypatch.setenv("NO_COLOR", "1")
+    home.write_profile('skill = "expert"\nlanguage = "de"\n')
+    canned.set_scenario(gw_rtt=45.0)
+    assert run(["check", "--quick", "--plain", "--lang", "es", "--skill", "beginner"]) == 1
+    out = capsys.readouterr().out
+    assert "Aviso: Su router tarda 45 ms en responder" in out
+    assert "median_ms" not in out and "$ ping" not in out  # beginner, not the profile's expert
