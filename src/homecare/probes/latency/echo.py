@@ -35,6 +35,7 @@ class PacedSeries:
     method: PingMethod
     sent: int = 0
     rtts_ms: list[float] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)  # sequence number of each RTT (ICMP only)
     error: str | None = None
 
 
@@ -46,11 +47,14 @@ def paced_icmp(
     deadline: float,
     count: int | None = None,
     stop: threading.Event | None = None,
+    live: dict[int, float] | None = None,
 ) -> PacedSeries | None:
     """Send ICMP echoes every *interval_s* until *count*, *stop* or *deadline*.
 
     Returns None when this process may open no ICMP socket (the caller falls
     back to TCP). A reply later than *timeout_s* after the last probe is lost.
+    *live*, if given, is filled with sequence → RTT as replies arrive, so a
+    caller can watch the latency while the series runs.
     """
     opened = open_icmp_socket()
     if opened is None:
@@ -61,7 +65,7 @@ def paced_icmp(
     limit = _MAX_SEQ if count is None else min(count, _MAX_SEQ)
     series = PacedSeries(method="icmp-raw" if raw else "icmp-dgram")
     sent_at: dict[int, float] = {}
-    rtt_by_seq: dict[int, float] = {}
+    rtt_by_seq: dict[int, float] = {} if live is None else live
     try:
         target_ip = socket.gethostbyname(target)
     except OSError as exc:
@@ -106,7 +110,8 @@ def paced_icmp(
             ready, _w, _x = select.select([sock], [], [], max(0.0, wait))
             if ready:
                 _drain(sock, raw, ident, target_ip, sent_at, rtt_by_seq, timeout_s)
-    series.rtts_ms = [rtt_by_seq[s] for s in sorted(rtt_by_seq)]
+    series.seqs = sorted(rtt_by_seq.copy())
+    series.rtts_ms = [rtt_by_seq[s] for s in series.seqs]
     return series
 
 
@@ -175,11 +180,13 @@ def paced_series(
     deadline: float,
     count: int | None = None,
     stop: threading.Event | None = None,
+    live: dict[int, float] | None = None,
 ) -> PacedSeries:
     """ICMP when this process may, else TCP connect timing."""
     icmp = paced_icmp(
-        target, interval_s=interval_s, timeout_s=timeout_s, deadline=deadline, count=count, stop=stop
-    )
+        target, interval_s=interval_s, timeout_s=timeout_s, deadline=deadline, count=count,
+        stop=stop, live=live,
+    )  # fmt: skip
     if icmp is not None:
         return icmp
     return paced_tcp(

@@ -3,7 +3,6 @@ meaningful loss figure, summarised into percentiles and jitter."""
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from homecare.i18n import _
@@ -41,8 +40,9 @@ class LatencyProbe:
         count = q.latency_quick_count if ctx.quick else q.latency_count
         interval = q.latency_interval_ms / 1000
         timeout = min(1.0, ctx.provider.thresholds.ping_timeout_s)
-        # leave room for the last replies within this probe's own budget
-        deadline = min(ctx.deadline - timeout - 0.1, time.monotonic() + count * interval + 0.05)
+        # the count ends the series; the deadline only guards the budget, leaving
+        # room for the last replies (a busy host may send late, never fewer)
+        deadline = ctx.deadline - timeout - 0.1
         targets = latency_targets(ctx)
         ctx.progress(_("Measuring latency and loss ({count} probes per target)").format(count=count))
 

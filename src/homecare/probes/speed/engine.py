@@ -37,6 +37,9 @@ class MeasureBudget:
     streams: int
     stable_samples: int
     stable_tolerance: float
+    #: Ending early also needs this to agree (latency under load has settled too:
+    #: "working conditions" in the IETF responsiveness draft).
+    also_settled: Callable[[], bool] | None = None
 
 
 class SpeedEngine(Protocol):
@@ -107,7 +110,9 @@ class Meter:
                 self.progress(
                     _("{label}: {rate:.1f} Mbit/s").format(label=self.label, rate=rate)
                 )
-                if settled(samples, b.stable_samples, b.stable_tolerance):
+                if settled(samples, b.stable_samples, b.stable_tolerance) and (
+                    b.also_settled is None or b.also_settled()
+                ):
                     is_settled = True
                     break
             if stop.is_set() or now >= end_by or total >= b.max_bytes:

@@ -8,11 +8,12 @@ which is where bufferbloat lives on most lines.
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from dataclasses import dataclass, field
 
-from homecare.models.connection import Grade, LoadedLatency, Role
+from homecare.models.connection import Grade, LatencyStats, LoadedLatency, Role
 from homecare.probes.latency.echo import PacedSeries, paced_series
 from homecare.probes.latency.stats import bufferbloat_grade, rpm, summarize
 
@@ -31,20 +32,45 @@ class LoadedPingers:
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _results: dict[int, PacedSeries] = field(default_factory=dict)
+    _live: dict[int, dict[int, float]] = field(default_factory=dict)
 
     def start(self) -> LoadedPingers:
         for i, (target, _role, port) in enumerate(self.targets):
+            live: dict[int, float] = {}
+            self._live[i] = live
 
-            def work(i: int = i, target: str = target, port: int = port) -> None:
+            def work(
+                i: int = i, target: str = target, port: int = port, live: dict[int, float] = live
+            ) -> None:
                 self._results[i] = paced_series(
                     target, port, interval_s=LOADED_INTERVAL_S, timeout_s=TIMEOUT_S,
-                    deadline=self.deadline, stop=self.stop,
+                    deadline=self.deadline, stop=self.stop, live=live,
                 )  # fmt: skip
 
             t = threading.Thread(target=work, daemon=True, name=f"loaded-ping-{i}")
             t.start()
             self._threads.append(t)
         return self
+
+    def settled(self) -> bool:
+        """Whether latency beyond the router has stopped rising: the median of
+        the last second within max(5 ms, 10 %) of the second before. True when
+        there is nothing to watch (TCP fallback, no target beyond the router)."""
+        n = round(1.0 / LOADED_INTERVAL_S)
+        for i, (_target, role, _port) in enumerate(self.targets):
+            if role != "internet":
+                continue
+            live = self._live.get(i, {}).copy()
+            if not live:
+                continue
+            seqs = sorted(live)
+            if len(seqs) < 2 * n:
+                return False
+            last = statistics.median(live[s] for s in seqs[-n:])
+            before = statistics.median(live[s] for s in seqs[-2 * n : -n])
+            if abs(last - before) > max(5.0, 0.1 * before):
+                return False
+        return True
 
     def finish(self, idle: dict[str, float | None] | None = None) -> list[LoadedLatency]:
         """Stop and summarise; *idle* maps target → idle median for the increase."""
@@ -56,7 +82,9 @@ class LoadedPingers:
             raw = self._results.get(i)
             if raw is None:
                 continue
-            stats = summarize(raw.rtts_ms, raw.sent)
+            stats = (
+                working_window(raw) if self.phase != "idle" else summarize(raw.rtts_ms, raw.sent)
+            )
             base = (idle or {}).get(target)
             increase = (
                 round(stats.median_ms - base, 3)
@@ -75,6 +103,18 @@ class LoadedPingers:
                 )
             )
         return out
+
+
+def working_window(raw: PacedSeries) -> LatencyStats:
+    """Statistics over the second half of a loaded series: queues take seconds
+    to fill, and the first half would report the latency of a link still
+    ramping up rather than of a busy one."""
+    half = raw.sent // 2
+    if raw.seqs:
+        rtts = [r for s, r in zip(raw.seqs, raw.rtts_ms, strict=True) if s > half]
+    else:  # TCP timing: one probe at a time, in order
+        rtts = raw.rtts_ms[len(raw.rtts_ms) // 2 :]
+    return summarize(rtts, max(len(rtts), raw.sent - half))
 
 
 def idle_baseline(targets: list[tuple[str, Role, int]], deadline: float) -> list[LoadedLatency]:

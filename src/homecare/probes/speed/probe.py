@@ -85,16 +85,18 @@ class SpeedProbe:
                 left = ctx.deadline - time.monotonic() - 1.0
                 if d == "download":
                     left -= min(per_direction, (left - 0.5) / 2)  # keep room for the upload
+                deadline = time.monotonic() + max(0.5, min(per_direction + 1.5, left))
+                pingers = LoadedPingers(targets, d, deadline).start()
                 budget = MeasureBudget(
-                    deadline=time.monotonic() + max(0.5, min(per_direction + 1.5, left)),
+                    deadline=deadline,
                     max_duration_s=max(0.5, min(per_direction, left)),
                     warmup_s=s.warmup_s,
                     max_bytes=s.max_bytes,
                     streams=s.streams,
                     stable_samples=s.stable_samples,
                     stable_tolerance=s.stable_tolerance,
+                    also_settled=pingers.settled,
                 )
-                pingers = LoadedPingers(targets, d, budget.deadline).start()
                 results[d] = engine.measure(d, budget, ctx.progress)
                 loaded += pingers.finish(idle_medians)
             used += sum(r.bytes for r in results.values())
