@@ -49,7 +49,9 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "missing bearer token", {"WWW-Authenticate": "Bearer"})
-        who = await run_in_threadpool(auth.lookup, token.strip())
+        found, who = auth.cached(token.strip())
+        if not found:
+            who = await run_in_threadpool(auth.lookup, token.strip())
         if who is None:
             raise ApiError(401, "unknown token", {"WWW-Authenticate": "Bearer"})
         if who.role not in roles:

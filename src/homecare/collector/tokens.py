@@ -61,13 +61,20 @@ class TokenCache:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
+    def cached(self, token: str) -> tuple[bool, Principal | None]:
+        """(found in cache, principal) without touching the database, so the
+        common case needs no trip to a worker thread."""
+        hit = self._cache.get(digest(token))
+        if hit and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
     def lookup(self, token: str) -> Principal | None:
+        found, principal = self.cached(token)
+        if found:
+            return principal
         key = digest(token)
         now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit and hit[0] > now:
-                return hit[1]
         stmt = select(tokens.c.role, tokens.c.provider).where(tokens.c.token_hash == key)
         with self._engine.connect() as conn:
             row = conn.execute(stmt).first()
