@@ -59,3 +59,19 @@ def test_insights_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["insights", "--csv", "--db", str(db)]) == 0
     assert capsys.readouterr().out.startswith("section,dimension,cohort,metric,value")
     assert main(["insights", "--k", "5", "--db", str(db)]) == 2
+
+
+def test_show_remote_through_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from homecare.collector.testing import start_local_collector
+
+    c = start_local_collector(sqlite_url(str(tmp_path / "r.sqlite3")), rate_per_s=0)
+    try:
+        p = payload(codes=("dns.slow",))
+        with c.client("ingest") as client:
+            assert client.post("/v1/uploads", json=p).status_code == 201
+        code = from_upload_id(p["upload_id"])
+        assert main(["show", code, "--url", c.url, "--token", c.tokens["support"]]) == 0
+        assert "dns.slow" in capsys.readouterr().out
+        assert main(["show", code, "--url", c.url, "--token", c.tokens["ingest"]]) == 1
+    finally:
+        c.stop()

@@ -4,7 +4,7 @@ English only on purpose: this is the provider's tool, read by its staff.
 
     homecare-collector serve [--db FILE | --database-url URL] [--host H] [--port N]
     homecare-collector token create --role ingest|support|analyst --provider NAME
-    homecare-collector show CODE [--provider NAME]
+    homecare-collector show CODE [--provider NAME | --url URL --token SUPPORT_TOKEN]
     homecare-collector insights [--json | --csv] [--k 10] [--provider NAME]
     homecare-collector migrate
 """
@@ -94,12 +94,37 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"homecare-collector: {args.code!r} is not a valid support code; "
               "ask the customer to read it again", file=sys.stderr)
         return 2
+    if args.url:
+        return _show_remote(args.url, args.token or os.environ.get("HOMECARE_COLLECTOR_TOKEN"), code)
     found = find_by_code(_engine(args), args.provider, code)
     if not found:
         print(f"homecare-collector: no result with code {code}", file=sys.stderr)
         return 1
     first = found[0]
     sys.stdout.write(render_result(code, first.received_at.isoformat(), len(found), first.payload))
+    return 0
+
+
+def _show_remote(url: str, token: str | None, code: str) -> int:
+    """The same view through ``GET /v1/results``, for a desk without database access."""
+    import httpx
+
+    from homecare.collector.render import render_result
+
+    if not token:
+        print("homecare-collector: --token (a support token) is needed with --url", file=sys.stderr)
+        return 2
+    try:
+        r = httpx.get(f"{url.rstrip('/')}/v1/results/{code}", timeout=15,
+                      headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        print(f"homecare-collector: cannot reach {url}: {exc}", file=sys.stderr)
+        return 1
+    if r.status_code != 200:
+        print(f"homecare-collector: {r.status_code} {r.text[:200]}", file=sys.stderr)
+        return 1
+    doc = r.json()
+    sys.stdout.write(render_result(doc["support_code"], doc["received_at"], doc["matches"], doc["payload"]))
     return 0
 
 
@@ -155,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", parents=[common], help="show a result by support code")
     show.add_argument("code")
     show.add_argument("--provider", default=None, help="only this provider's results")
+    show.add_argument("--url", default=None, help="ask a running collector instead of the database")
+    show.add_argument("--token", default=None, help="support token for --url (or HOMECARE_COLLECTOR_TOKEN)")
     show.set_defaults(func=cmd_show)
 
     insights = sub.add_parser("insights", parents=[common], help="k-anonymous cohort insights")
