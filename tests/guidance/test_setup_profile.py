@@ -186,3 +186,13 @@ def test_profile_reset(home: Home) -> None:
     assert path.exists()  # said no
     run_reset(home.env(), confirm=True)  # nobody at the keyboard: --yes is implied
     assert not path.exists()
+
+
+def test_a_damaged_profile_is_kept_aside_when_a_new_one_is_saved(home: Home) -> None:
+    path = home.write_profile("skill = \n")
+    env = home.env()
+    run_set("skill", "expert", env)
+    err = env.stderr.getvalue()  # type: ignore[attr-defined]
+    assert str(path) in err and "profile.toml.corrupt-" in err
+    assert load_profile(path).skill == "expert"
+    assert list(path.parent.glob("profile.toml.corrupt-*"))
