@@ -7,12 +7,14 @@ one-line error and never a broken profile; consent changes carry the time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from homecare.context import Environment
-from homecare.store.profile import PersonProfile
+
+if TYPE_CHECKING:  # the model (pydantic) loads only when a command runs
+    from homecare.store.profile import PersonProfile
 
 BOOLEAN_KEYS = ("symbols", "plain", "share", "offers")
 CHOICE_KEYS = {
@@ -123,6 +125,7 @@ def run_set(key: str, value: str, env: Environment) -> int:
     from homecare.cli.session import shipped_languages
     from homecare.errors import UsageError
     from homecare.i18n import _, normalise
+    from homecare.store.profile import PersonProfile
 
     if key not in KEYS:
         raise UsageError(

@@ -12,6 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from homecare.models.common import ProbeStatus, Segment, Severity, Strict
+from homecare.models.connection import (
+    CaptiveData,
+    DnsQualityData,
+    Ipv6Data,
+    LatencyData,
+    MtuData,
+    SpeedData,
+)
 from homecare.models.devices import DevicesData
 from homecare.models.host import HostData
 from homecare.models.reachability import DnsData, ReachabilityData
@@ -27,8 +35,34 @@ class GenericData(Strict):
     values: dict[str, Any] = Field(default_factory=dict)
 
 
-ObservationPayload = HostData | ReachabilityData | DnsData | DevicesData | WifiData | GenericData
-BUILTIN_PAYLOADS = (HostData, ReachabilityData, DnsData, DevicesData, WifiData, GenericData)
+ObservationPayload = (
+    HostData
+    | ReachabilityData
+    | DnsData
+    | DevicesData
+    | WifiData
+    | LatencyData
+    | SpeedData
+    | DnsQualityData
+    | CaptiveData
+    | Ipv6Data
+    | MtuData
+    | GenericData
+)
+BUILTIN_PAYLOADS = (
+    HostData,
+    ReachabilityData,
+    DnsData,
+    DevicesData,
+    WifiData,
+    LatencyData,
+    SpeedData,
+    DnsQualityData,
+    CaptiveData,
+    Ipv6Data,
+    MtuData,
+    GenericData,
+)
 ObservationData = Annotated[ObservationPayload, Field(discriminator="kind")]
 
 
