@@ -18,6 +18,8 @@ from homecare.share.scrub import VOCABULARY, scrub_text
 from .reports import identifying_reports, simple_report
 
 SECRET = b"k" * 32
+#: Text every payload may contain whatever the report: schema keys and closed vocabularies.
+FIXED_TEXT = (json.dumps(upload_schema()) + " ".join(VOCABULARY)).lower()
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "upload-v1.json"
 
 
@@ -45,6 +47,8 @@ def test_no_identifying_value_survives(case: tuple) -> None:
     blob = json.dumps(payload)
     blob_ascii = json.dumps(payload, ensure_ascii=True)
     for value in secrets.values():
+        if any(form.lower() in FIXED_TEXT for form in encodings(value)):
+            continue  # e.g. an SSID "STATUS": the payload's own key, not a leak
         for form in encodings(value):
             assert form not in blob, (value, form)
             assert form not in blob_ascii, (value, form)
