@@ -24,7 +24,7 @@ MEMORY_LOW_PCT = 5.0
 
 
 class HostLoad(BaseModel):
-    cpu_percent: float
+    cpu_percent: float  # used by other programs than homecare
     memory_available_percent: float
     process_count: int
 
@@ -37,10 +37,15 @@ class HostLoadProbe:
 
     def run(self, ctx: ProbeContext) -> HostLoad:
         interval = 0.3 if ctx.quick else 1.0
-        cpu = psutil.cpu_percent(interval=min(interval, max(0.1, ctx.remaining() - 0.2)))
+        me = psutil.Process()
+        me.cpu_percent(None)
+        total = psutil.cpu_percent(interval=min(interval, max(0.1, ctx.remaining() - 0.2)))
+        # homecare's own work (a speed test at full rate) must not count
+        # against the computer: only what other programs use matters here.
+        own = me.cpu_percent(None) / (psutil.cpu_count() or 1)
         mem = psutil.virtual_memory()
         return HostLoad(
-            cpu_percent=cpu,
+            cpu_percent=round(max(0.0, total - own), 1),
             memory_available_percent=round(mem.available * 100 / mem.total, 1),
             process_count=len(psutil.pids()),
         )

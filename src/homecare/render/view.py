@@ -23,6 +23,7 @@ from homecare.models import (
     Severity,
     WifiData,
 )
+from homecare.models.connection import CaptiveData, Ipv6Data, LatencyData, MtuData, SpeedData
 from homecare.render.base import RenderOptions
 
 
@@ -212,6 +213,91 @@ def format_ms(ms: float) -> str:
     return f"{ms:.0f}"
 
 
+def format_rate(mbit: float, options: RenderOptions) -> str:
+    if options.units == "mbyte":
+        return _("{value:.1f} MB/s").format(value=mbit / 8)
+    return _("{value:.1f} Mbit/s").format(value=mbit)
+
+
+def _connection_facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
+    """Speed, responsiveness and the other connection-quality figures."""
+    facts: list[tuple[str, str]] = []
+    detailed = options.verbosity == "detailed" or options.skill in ("expert", "technician")
+    speed = report.data_of(SpeedData)
+    if isinstance(speed, SpeedData):
+        for label, result, plan in (
+            (_("Download"), speed.download, speed.plan_down_mbit),
+            (_("Upload"), speed.upload, speed.plan_up_mbit),
+        ):
+            if result is None:
+                continue
+            if result.mbit is None:
+                facts.append((label, _("not measured ({error})").format(error=result.error or "-")))
+                continue
+            value = format_rate(result.mbit, options)
+            if plan:
+                value = _("{value} (plan {plan})").format(
+                    value=value, plan=format_rate(plan, options)
+                )
+            facts.append((label, value))
+        if speed.bufferbloat_ms is not None:
+            facts.append(
+                (
+                    _("Delay when busy"),
+                    _("+{ms} ms (grade {grade}, {rpm:.0f} round trips per minute)").format(
+                        ms=format_ms(speed.bufferbloat_ms),
+                        grade=speed.bufferbloat_grade or "?",
+                        rpm=speed.rpm or 0,
+                    ),
+                )
+            )
+        if detailed and speed.engine:
+            facts.append(
+                (
+                    _("Speed test"),
+                    _("{engine}, {server}, {mb:.0f} MB used").format(
+                        engine=speed.engine, server=speed.server or "-", mb=speed.bytes_used / 1e6
+                    ),
+                )
+            )
+    latency = report.data_of(LatencyData)
+    if isinstance(latency, LatencyData) and detailed:
+        for series in latency.series:
+            st = series.stats
+            if st.median_ms is None:
+                continue
+            facts.append(
+                (
+                    _("Latency to {target}").format(target=series.target),
+                    _(
+                        "median {median} ms, p90 {p90} ms, jitter {jitter} ms, {loss:.1f}% loss"
+                    ).format(
+                        median=format_ms(st.median_ms),
+                        p90=format_ms(st.p90_ms or st.median_ms),
+                        jitter=format_ms(st.jitter_ms or 0.0),
+                        loss=st.loss * 100,
+                    ),
+                )
+            )
+    captive = report.data_of(CaptiveData)
+    if isinstance(captive, CaptiveData) and captive.captive:
+        facts.append((_("Captive portal"), _("a sign-in page answers instead of the internet")))
+    ipv6 = report.data_of(Ipv6Data)
+    if isinstance(ipv6, Ipv6Data) and detailed:
+        state = (
+            _("working")
+            if ipv6.reachable
+            else (
+                _("not available") if not ipv6.global_addresses else _("address but no route out")
+            )
+        )
+        facts.append((_("IPv6"), state))
+    mtu = report.data_of(MtuData)
+    if isinstance(mtu, MtuData) and detailed and mtu.path_mtu:
+        facts.append((_("Path MTU"), str(mtu.path_mtu)))
+    return facts
+
+
 def _facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     host = report.data_of(HostData)
@@ -247,6 +333,7 @@ def _facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
             else _("failing")
         )
         facts.append((_("Name lookups"), value))
+    facts += _connection_facts(report, options)
     wifi = report.data_of(WifiData)
     if isinstance(wifi, WifiData) and wifi.link and wifi.link.connected:
         link = wifi.link
