@@ -118,3 +118,24 @@ def test_scrub_keeps_known_words_only() -> None:
 
 def test_committed_schema_matches_model() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == render_upload_schema()
+
+
+def test_speed_probe_figures_and_plan() -> None:
+    from homecare.models import Observation, ProbeStatus
+    from homecare.models.connection import LatencyStats, LoadedLatency, SpeedData, SpeedDirection
+
+    speed = SpeedData(
+        engine="librespeed", server="http://10.9.8.7/backend",
+        download=SpeedDirection(direction="download", mbit=88.456),
+        upload=SpeedDirection(direction="upload", mbit=19.2),
+        latency=[LoadedLatency(phase="idle", target="10.9.8.7", role="internet", method="icmp-raw",
+                               stats=LatencyStats(median_ms=12.5, jitter_ms=1.5))],
+        plan_down_mbit=100.0, plan_up_mbit=20.0,
+    )
+    report = simple_report().model_copy(update={"observations": [
+        Observation(probe="speed", area="speed", status=ProbeStatus.OK, data=speed)]})
+    p = anonymize(report, SECRET, plan_tier="fiber-100")
+    assert p["speeds"] == {"download_mbps": 88.46, "upload_mbps": 19.2, "latency_ms": 12.5,
+                           "jitter_ms": 1.5}
+    assert p["cohort"]["plan_down_mbps"] == 100.0 and p["cohort"]["plan_tier"] == "fiber-100"
+    assert "10.9.8.7" not in json.dumps(p)
