@@ -79,12 +79,28 @@ def run_check_command(
         renderers[name].render(shown, session.render_options(), env.stdout)
         if offer:
             env.stdout.write("\n" + "\n".join(offer_lines(offer, session.provider.name)) + "\n")
+        if save:
+            _auto_share(session, report, name)
         if save and asks_questions(env, name):
             _follow_up(session, history, report, shown)
     worst = report.worst_severity
     if worst is not None and worst.rank >= Severity.WARNING.rank:
         return ExitStatus.PROBLEMS_FOUND
     return ExitStatus.OK
+
+
+def _auto_share(session: Session, report: Report, output: str) -> None:
+    """Share right away when the person chose automatic sharing; say so."""
+    from homecare.share.service import maybe_auto_share
+
+    code = maybe_auto_share(session, report)
+    if code is None:
+        return
+    line = _("Shared with {provider}. Your support code: {code}").format(
+        provider=session.provider.name, code=code
+    )
+    stream = session.env.stdout if output in TEXT_FORMATS else session.env.stderr
+    stream.write(line + "\n")
 
 
 def asks_questions(env: Environment, output: str) -> bool:
