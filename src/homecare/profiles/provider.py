@@ -81,7 +81,7 @@ class SpeedSettings(_Model):
     )
     speedtest_server_id: int | None = Field(default=None, ge=1)
     speedtest_secure: bool = False
-    streams: int = Field(default=8, ge=1, le=32)
+    streams: int = Field(default=16, ge=1, le=32)
     duration_s: float = Field(default=8.0, gt=0, le=60)
     quick_duration_s: float = Field(default=4.0, gt=0, le=60)
     warmup_s: float = Field(default=1.0, ge=0, le=10)

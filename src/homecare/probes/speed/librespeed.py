@@ -51,7 +51,13 @@ class _Streams:
         self.stop = threading.Event()
         self.open = SocketSet()
         self.alive = n
+        self.last_progress = time.monotonic()
         self._lock = threading.Lock()
+
+    def stalled(self) -> bool:
+        """No stream moved a byte for IO_TIMEOUT_S. One stream starved by its
+        siblings (TCP is not fair over seconds on a slow line) is not a fault."""
+        return time.monotonic() - self.last_progress >= IO_TIMEOUT_S
 
     def fail(self, message: str) -> None:
         with self._lock:
@@ -169,11 +175,17 @@ class LibreSpeedEngine:
                     got = head.body_start
                     st.sent[i] += got
                     while not st.stop.is_set():
-                        n = sock.recv_into(buf)
+                        try:
+                            n = sock.recv_into(buf)
+                        except TimeoutError:
+                            if st.stalled():
+                                raise
+                            continue
                         if n == 0:
                             break
                         got += n
                         st.sent[i] += n
+                        st.last_progress = time.monotonic()
                     if (
                         not st.stop.is_set()
                         and head.content_length is not None
@@ -216,9 +228,15 @@ class LibreSpeedEngine:
                     ))  # fmt: skip
                     left = UPLOAD_REQUEST_BYTES
                     while left > 0 and not st.stop.is_set():
-                        n = sock.send(block[: min(left, len(block))])
+                        try:
+                            n = sock.send(block[: min(left, len(block))])
+                        except TimeoutError:
+                            if st.stalled():
+                                raise
+                            continue
                         left -= n
                         st.sent[i] += n
+                        st.last_progress = time.monotonic()
                     if st.stop.is_set():
                         break
                     head = read_head(sock, buf, ep)
