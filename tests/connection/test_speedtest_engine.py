@@ -60,14 +60,16 @@ class FakeSpeedtest:
     def get_best_server(self) -> None:
         return None
 
-    def download(self, threads: int | None = None) -> float:
+    def download(self, callback: Any = None, threads: int | None = None) -> float:
         deadline = time.monotonic() + self.hang_s
         while time.monotonic() < deadline and not self.shutdown.isSet():
             time.sleep(0.01)
         self.results.bytes_received = 12_500_000
         return 100e6
 
-    def upload(self, pre_allocate: bool = True, threads: int | None = None) -> float:
+    def upload(
+        self, callback: Any = None, pre_allocate: bool = True, threads: int | None = None
+    ) -> float:
         assert pre_allocate is False  # flat memory
         self.results.bytes_sent = 2_500_000
         return 20e6

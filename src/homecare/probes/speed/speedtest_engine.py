@@ -120,12 +120,14 @@ class SpeedtestEngine:
             label = _("Download") if direction == "download" else _("Upload")
             progress(_("{label} (speedtest.net)").format(label=label))
             if direction == "download":
-                bps = _in_thread(lambda: st.download(threads=budget.streams), budget.deadline,
-                                 self._shutdown)  # fmt: skip
+                # thread counts come from the server's configuration: speedtest-cli
+                # only counts finished requests, so many threads on a slow line
+                # finish too few of them within the window and under-report
+                bps = _in_thread(st.download, budget.deadline, self._shutdown)
                 n_bytes = int(st.results.bytes_received)
             else:
                 bps = _in_thread(
-                    lambda: st.upload(pre_allocate=False, threads=budget.streams),
+                    lambda: st.upload(pre_allocate=False),
                     budget.deadline,
                     self._shutdown,
                 )
