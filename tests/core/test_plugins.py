@@ -167,7 +167,7 @@ def test_disabled_plugin_is_unregistered_but_builtins_stay(tmp_path: Path) -> No
 def test_select_probes_adds_dependencies_first() -> None:
     pm = get_plugin_manager(load_entry_points=False)
     chosen = select_probes(all_probes(pm), ["dns"])
-    assert [p.name for p in chosen] == ["host", "dns"]
+    assert [p.name for p in chosen] == ["host", "dns", "dns_quality"]
     everything = select_probes(all_probes(pm), [])
     assert everything[0].name == "host"
     with pytest.raises(UsageError, match="nosuch"):

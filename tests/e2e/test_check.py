@@ -31,7 +31,8 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schema" / "report-v1
 
 @pytest.fixture(scope="module")
 def home(module_virtual_home: HomeFactory) -> Iterator[VirtualHome]:
-    yield module_virtual_home(HomeSpec(name="check"))
+    # a short WAN queue: a healthy line shows no bufferbloat
+    yield module_virtual_home(HomeSpec(name="check", wan=WanSpec(queue_ms=5)))
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +158,7 @@ def test_targeted_run_only_runs_that_area(
 ) -> None:
     rc, report, _err = run_check(home, provider_file, tmp_path, "dns")
     assert rc == 0
-    assert {o["probe"] for o in report["observations"]} == {"host", "dns"}  # type: ignore[attr-defined]
+    assert {o["probe"] for o in report["observations"]} == {"host", "dns", "dns_quality"}  # type: ignore[attr-defined]
 
 
 def test_dns_broken_while_ip_works(home: VirtualHome, provider_file: Path, tmp_path: Path) -> None:

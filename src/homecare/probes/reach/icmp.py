@@ -9,12 +9,18 @@ proves the host is there.
 from __future__ import annotations
 
 import errno
+import ipaddress
+import itertools
 import os
 import select
 import socket
 import struct
 import time
 from dataclasses import dataclass, field
+
+_IDENTS = itertools.cycle(
+    [(os.getpid() * 7919 + n) & 0xFFFF for n in range(1, 4096)]
+)
 
 ICMP_ECHO_REQUEST = 8
 ICMP_ECHO_REPLY = 0
@@ -76,10 +82,21 @@ def icmp_series(
     opened = open_icmp_socket()
     if opened is None:
         return None
+    try:
+        target = str(ipaddress.IPv4Address(target))
+    except ValueError:
+        try:
+            target = str(socket.getaddrinfo(target, None, socket.AF_INET)[0][4][0])
+        except (OSError, UnicodeError) as exc:
+            opened[0].close()
+            return EchoSeries(method=opened[1], error=str(exc))
     sock, method = opened
     raw = method == "icmp-raw"
     series = EchoSeries(method=method)
-    ident = os.getpid() & 0xFFFF
+    # Raw sockets see every ICMP reply on the host: a series of its own ident,
+    # and replies only from the target, so concurrent series (the gateway and
+    # the internet, or another probe) never count each other's answers.
+    ident = next(_IDENTS)
     payload = b"homecare" + bytes(24)
     sent_at: dict[int, float] = {}
     with sock:
@@ -98,9 +115,10 @@ def icmp_series(
             series.sent += 1
             sent_at[seq] = time.monotonic()
             wait_until = min(deadline, sent_at[seq] + max(timeout_s, interval_s))
-            _collect(sock, raw, ident, sent_at, series, wait_until, stop_early=interval_s <= 0)
+            _collect(sock, raw, ident, target, sent_at, series, wait_until, stop_early=interval_s <= 0)
         # late replies to earlier probes
-        _collect(sock, raw, ident, sent_at, series, min(deadline, time.monotonic() + timeout_s) if sent_at else 0, stop_early=True)
+        late_until = min(deadline, time.monotonic() + timeout_s) if sent_at else 0.0
+        _collect(sock, raw, ident, target, sent_at, series, late_until, stop_early=True)
     return series
 
 
@@ -108,6 +126,7 @@ def _collect(
     sock: socket.socket,
     raw: bool,
     ident: int,
+    target: str,
     sent_at: dict[int, float],
     series: EchoSeries,
     until: float,
@@ -121,12 +140,12 @@ def _collect(
         if not ready:
             return
         try:
-            packet, _addr = sock.recvfrom(2048)
+            packet, addr = sock.recvfrom(2048)
         except OSError:
             return
         now = time.monotonic()
         parsed = parse_echo_reply(packet, raw)
-        if parsed is None:
+        if parsed is None or addr[0] != target:
             continue
         r_ident, seq = parsed
         # datagram sockets rewrite the ident; the kernel already filtered for us
