@@ -179,10 +179,21 @@ def _iperf(home: VirtualHome, reverse: bool) -> tuple[float, int]:
     return float(result["end"]["sum_received"]["bits_per_second"]), mss
 
 
+def _wait_listening(home: VirtualHome, where: str, port: int, timeout: float = 10.0) -> None:
+    """Wait until a server in *where* listens on *port* (a busy machine is slow)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = home.run_in(where, ["ss", "-Hltn", f"sport = :{port}"]).stdout
+        if out.strip():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port} in {where}")
+
+
 def test_iperf3_rate_matches_spec_in_both_directions(home: VirtualHome) -> None:
     server = home.spawn("provider", ["iperf3", "-s", "-B", A.IPERF])
     try:
-        time.sleep(0.3)
+        _wait_listening(home, "provider", 5201)
         for reverse, spec_mbit in ((False, WAN.up_mbit), (True, WAN.down_mbit)):
             goodput, mss = _iperf(home, reverse)
             # tbf shapes Ethernet frames; iperf3 counts TCP payload. Convert back:
@@ -222,7 +233,7 @@ def test_wan_rate_can_be_degraded_at_run_time(home: VirtualHome) -> None:
     server = home.spawn("provider", ["iperf3", "-s", "-B", A.IPERF])
     home.degrade_wan(down_mbit=8.0)
     try:
-        time.sleep(0.3)
+        _wait_listening(home, "provider", 5201)
         goodput, mss = _iperf(home, reverse=True)
         assert 0.95 <= goodput * (mss + 66) / mss / 8e6 <= 1.05
     finally:
