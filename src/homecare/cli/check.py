@@ -20,6 +20,11 @@ class VerbosityOpt(StrEnum):
     detailed = "detailed"
 
 
+class UnitsOpt(StrEnum):
+    mbit = "mbit"
+    mbyte = "mbyte"
+
+
 class ThemeOpt(StrEnum):
     default = "default"
     high_contrast = "high-contrast"
@@ -44,6 +49,7 @@ def check(
     lang: str = typer.Option(None, "--lang", help="Language for this run (en, es, de, ...)."),
     theme: ThemeOpt = typer.Option(None, "--theme", help="Colour theme for this run."),
     verbosity: VerbosityOpt = typer.Option(None, "--verbosity", help="How much to show."),
+    units: UnitsOpt = typer.Option(None, "--units", help="Speeds in Mbit/s or MB/s, this run."),
     provider: str = typer.Option(None, "--provider", help="Provider profile name or file."),
     save: bool = typer.Option(True, "--save/--no-save", help="Save the check to local history."),
 ) -> int:
@@ -60,6 +66,7 @@ def check(
             language=lang,
             theme=theme.value if theme else None,
             verbosity=verbosity.value if verbosity else None,
+            units=units.value if units else None,
             plain=plain,
             provider=provider,
         ),
