@@ -18,7 +18,7 @@ from homecare.models import Observation
 from homecare.profiles.provider import ProviderProfile
 
 
-class ProbeSkipped(Exception):  # noqa: N818 - it is a signal, not an error
+class ProbeSkipped(Exception):
     """Raised by a probe that has nothing to do here (e.g. no Wi-Fi adapter)."""
 
 
