@@ -87,3 +87,22 @@ def test_all_engines_failing_is_reported_within_budget() -> None:
     assert time.monotonic() - started < 5.0
     assert data.download is None and data.upload is None and data.engine is None
     assert all(not a.ok and a.error for a in data.attempts)
+
+
+def test_skipped_when_nothing_beyond_the_router_answers() -> None:
+    import pytest
+
+    from homecare.models import Observation, ProbeStatus
+    from homecare.models.connection import LatencyData, LatencySeries
+    from homecare.probes.base import ProbeSkipped
+    from homecare.probes.latency.stats import summarize
+
+    silent = LatencyData(series=[LatencySeries(target="203.0.113.10", role="internet",
+                                               method="icmp-raw", stats=summarize([], 40))])  # fmt: skip
+    c = ProbeContext(
+        deadline=time.monotonic() + 5, quick=True, provider=profile(), privileged=False,
+        results={"latency": Observation(probe="latency", area="latency",
+                                        status=ProbeStatus.OK, data=silent)},
+    )  # fmt: skip
+    with pytest.raises(ProbeSkipped, match="Nothing beyond the router"):
+        SpeedProbe(lambda p: [Broken()]).run(c)

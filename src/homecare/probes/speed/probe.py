@@ -11,15 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from pydantic import ValidationError
+
 from homecare.i18n import _
 from homecare.models.connection import (
     Direction,
     EngineAttempt,
+    LatencyData,
     LoadedLatency,
     SpeedData,
     SpeedDirection,
 )
-from homecare.probes.base import ProbeContext
+from homecare.probes.base import ProbeContext, ProbeSkipped
 from homecare.probes.latency.probe import latency_targets, tcp_port_for
 from homecare.probes.speed.engine import EngineError, MeasureBudget, SpeedEngine
 from homecare.probes.speed.loaded import LoadedPingers, idle_baseline, worst_increase
@@ -44,6 +47,22 @@ def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
     return engines
 
 
+def internet_silent(ctx: ProbeContext) -> bool:
+    """The latency probe sent to the internet and nothing came back: a speed
+    test would only spend the budget on timeouts."""
+    obs = ctx.results.get("latency")
+    if obs is None or obs.data is None:
+        return False
+    raw = obs.data.model_dump(mode="json")
+    values = raw.get("values", raw) if raw.get("kind") == "generic" else raw
+    try:
+        data = LatencyData.model_validate(values)
+    except ValidationError:
+        return False
+    inet = [x for x in data.series if x.role == "internet" and x.stats.sent > 0]
+    return bool(inet) and all(x.stats.received == 0 for x in inet)
+
+
 class SpeedProbe:
     name = "speed"
     area = "speed"
@@ -55,6 +74,10 @@ class SpeedProbe:
         self._engines = engines
 
     def run(self, ctx: ProbeContext) -> SpeedData:
+        if internet_silent(ctx):
+            raise ProbeSkipped(
+                _("Nothing beyond the router answers, so there is no speed to measure.")
+            )
         s = ctx.provider.speed
         per_direction = s.quick_duration_s if ctx.quick else s.duration_s
         targets = [(t, role, tcp_port_for(ctx, role)) for t, role in latency_targets(ctx)][:2]
