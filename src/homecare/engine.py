@@ -142,7 +142,7 @@ def run_check(
         observations=observations,
         findings=findings,
         guidance=guidance,
-        verdict=decide(findings),
+        verdict=decide(findings, observations, provider),
     )
 
 
