@@ -103,6 +103,25 @@ def test_netsh_interfaces_english_win11() -> None:
     assert (link.security, link.cipher) == ("wpa2", "ccmp")
 
 
+def test_netsh_interfaces_real_capture_mediatek() -> None:
+    [link] = parse_netsh_interfaces(fixture_text("netsh/interfaces_en_mt7921_real.txt"))
+    assert link.connected and link.ssid == "Redmi 9 Power"
+    assert link.bssid == "56:dd:8c:45:e5:fa"
+    assert (link.band, link.channel, link.frequency_mhz) == ("5GHz", 44, 5220)
+    assert link.signal_dbm == -37  # the Rssi line wins over "Signal : 90%"
+    assert (link.rx_rate_mbps, link.tx_rate_mbps) == (1201.0, 1201.0)
+    assert (link.standard, link.security, link.cipher) == ("wifi6", "wpa2", "ccmp")
+
+
+def test_netsh_interfaces_real_capture_6ghz_with_colocated_aps() -> None:
+    [link] = parse_netsh_interfaces(fixture_text("netsh/interfaces_en_6e_colocated_real.txt"))
+    # the colocated 2.4/5 GHz radios listed first must not be taken for ours
+    assert link.connected and link.bssid == "bc:d5:ed:f7:5c:c8"
+    assert (link.band, link.channel, link.frequency_mhz) == ("6GHz", 101, 6455)
+    assert (link.signal_dbm, link.rx_rate_mbps) == (-51, 2402.0)
+    assert (link.standard, link.security) == ("wifi6e", "wpa3")
+
+
 def test_netsh_interfaces_english_legacy_layout() -> None:
     [link] = parse_netsh_interfaces(fixture_text("netsh/interfaces_en_win10_legacy.txt"))
     assert link.bssid == "00:1a:2b:3c:4d:5e"

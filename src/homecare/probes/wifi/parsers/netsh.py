@@ -84,7 +84,9 @@ class _Iface:
     def to_link(self) -> WifiLink:
         v = self.values
         state = fold_label(v.get("state", ""))
-        connected = state.startswith(_CONNECTED)
+        # Without a State line (an excerpt, or a label we do not know) an
+        # associated BSSID is the evidence that the adapter is connected.
+        connected = state.startswith(_CONNECTED) if state else bool(v.get("bssid"))
         name = v.get("name") or None
         if not connected:
             return WifiLink(interface=name, connected=False)
