@@ -11,7 +11,15 @@ from typing import Any
 import typer
 
 from homecare import __version__
-from homecare.cli import (
+from homecare.cli.early_language import ensure_activated
+from homecare.i18n import _
+
+# The help texts below and in the command modules are translated when they
+# are imported; __main__ has chosen the language already, anyone importing
+# this module directly (tests, ``run()`` from Python) gets it chosen here.
+ensure_activated()
+
+from homecare.cli import (  # noqa: E402  (after the language is chosen)
     check,
     devices,
     explain,
@@ -24,7 +32,7 @@ from homecare.cli import (
 
 app = typer.Typer(
     name="homecare",
-    help="Find out what is wrong with your home network, where, and what to do.",
+    help=_("Find out what is wrong with your home network, where, and what to do."),
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -43,7 +51,11 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help=_("Show the version and exit."),
     ),
 ) -> None:
     """Find out what is wrong with your home network, where, and what to do."""

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 import typer
 
+from homecare.i18n import _
+
 
 class SkillOpt(StrEnum):
     beginner = "beginner"
@@ -32,26 +34,43 @@ class ThemeOpt(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check", help="Check the home network (all areas, or only those named).")(check)
+    app.command("check", help=_("Check the home network (all areas, or only those named)."))(check)
 
 
+# B008 below: _() returns a plain str at import, like the literal it translates.
 def check(
     areas: list[str] = typer.Argument(
-        None, metavar="[AREA]...", help="Only these areas, e.g. dns, connectivity, wifi, devices."
+        None,
+        metavar="[AREA]...",
+        help=_("Only these areas, e.g. dns, connectivity, wifi, devices."),  # noqa: B008
     ),
-    quick: bool = typer.Option(False, "--quick", help="Use a smaller time budget."),
-    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
+    quick: bool = typer.Option(False, "--quick", help=_("Use a smaller time budget.")),
+    json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON on stdout.")),
     plain: bool = typer.Option(
-        False, "--plain", help="Plain text: no colour, tables or symbols (screen readers, logs)."
+        False, "--plain", help=_("Plain text: no colour, tables or symbols (screen readers, logs).")
     ),
-    fmt: str = typer.Option(None, "--format", help="Output format: console, plain, json, markdown."),
-    skill: SkillOpt = typer.Option(None, "--skill", help="Explain for this skill level, this run."),
-    lang: str = typer.Option(None, "--lang", help="Language for this run (en, es, de, ...)."),
-    theme: ThemeOpt = typer.Option(None, "--theme", help="Colour theme for this run."),
-    verbosity: VerbosityOpt = typer.Option(None, "--verbosity", help="How much to show."),
-    units: UnitsOpt = typer.Option(None, "--units", help="Speeds in Mbit/s or MB/s, this run."),
-    provider: str = typer.Option(None, "--provider", help="Provider profile name or file."),
-    save: bool = typer.Option(True, "--save/--no-save", help="Save the check to local history."),
+    fmt: str = typer.Option(
+        None, "--format", help=_("Output format: console, plain, json, markdown.")
+    ),
+    skill: SkillOpt = typer.Option(
+        None,
+        "--skill",
+        help=_("Explain for this skill level, this run."),  # noqa: B008
+    ),
+    lang: str = typer.Option(None, "--lang", help=_("Language for this run (en, es, de, ...).")),
+    theme: ThemeOpt = typer.Option(None, "--theme", help=_("Colour theme for this run.")),  # noqa: B008
+    verbosity: VerbosityOpt = typer.Option(
+        None,
+        "--verbosity",
+        help=_("How much to show."),  # noqa: B008
+    ),
+    units: UnitsOpt = typer.Option(
+        None,
+        "--units",
+        help=_("Speeds in Mbit/s or MB/s, this run."),  # noqa: B008
+    ),
+    provider: str = typer.Option(None, "--provider", help=_("Provider profile name or file.")),
+    save: bool = typer.Option(True, "--save/--no-save", help=_("Save the check to local history.")),
 ) -> int:
     from homecare.cli.check_flow import run_check_command
     from homecare.cli.session import Overrides

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import typer
 
-devices_app = typer.Typer(help="Find the devices on your network and name them.")
+from homecare.i18n import _
+
+devices_app = typer.Typer(help=_("Find the devices on your network and name them."))
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(
-        devices_app, name="devices", help="Find the devices on your network and name them."
+        devices_app, name="devices", help=_("Find the devices on your network and name them.")
     )
 
 
 @devices_app.callback(invoke_without_command=True)
 def inventory(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
-    plain: bool = typer.Option(False, "--plain", help="Plain text output."),
-    quick: bool = typer.Option(False, "--quick", help="Use a smaller time budget."),
-    save: bool = typer.Option(True, "--save/--no-save", help="Save to local history."),
+    json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON on stdout.")),
+    plain: bool = typer.Option(False, "--plain", help=_("Plain text output.")),
+    quick: bool = typer.Option(False, "--quick", help=_("Use a smaller time budget.")),
+    save: bool = typer.Option(True, "--save/--no-save", help=_("Save to local history.")),
 ) -> int:
     """List every device on the network (the same as 'homecare check devices')."""
     if ctx.invoked_subcommand is not None:
@@ -36,17 +38,18 @@ def inventory(
     )
 
 
-@devices_app.command("name")
+@devices_app.command(
+    "name", help=_("Give a device a name, shown in every report and never uploaded.")
+)
 def name_device(
-    device: str = typer.Argument(..., help="The device's MAC address or IP address."),
-    nickname: str = typer.Argument(..., help='The name to show, e.g. "Living room TV".'),
+    device: str = typer.Argument(..., help=_("The device's MAC address or IP address.")),
+    nickname: str = typer.Argument(..., help=_('The name to show, e.g. "Living room TV".')),
 ) -> None:
     """Give a device a name, shown in every report and never uploaded."""
     from datetime import UTC, datetime
 
     from homecare.cli.device_names import resolve_device_key
     from homecare.cli.session import open_session
-    from homecare.i18n import _
     from homecare.store.history import History
 
     session = open_session()
@@ -58,15 +61,14 @@ def name_device(
     )
 
 
-@devices_app.command("forget")
+@devices_app.command("forget", help=_("Remove the name you gave a device."))
 def forget_device(
-    device: str = typer.Argument(..., help="The device's MAC address or IP address."),
+    device: str = typer.Argument(..., help=_("The device's MAC address or IP address.")),
 ) -> None:
     """Remove the name you gave a device."""
     from homecare.cli.device_names import resolve_device_key
     from homecare.cli.session import open_session
     from homecare.errors import UsageError
-    from homecare.i18n import _
     from homecare.store.history import History
 
     session = open_session()

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import typer
 
+from homecare.i18n import _
+
 
 def register(app: typer.Typer) -> None:
-    app.command("explain", help="Explain a finding code (try: homecare explain dns.failing).")(
+    app.command("explain", help=_("Explain a finding code (try: homecare explain dns.failing)."))(
         explain
     )
 
 
 def explain(
-    code: str = typer.Argument(None, help="A finding code; omit to list all codes."),
-    skill: str = typer.Option(None, "--skill", help="Skill level to explain for."),
-    lang: str = typer.Option(None, "--lang", help="Language."),
+    code: str = typer.Argument(None, help=_("A finding code; omit to list all codes.")),
+    skill: str = typer.Option(None, "--skill", help=_("Skill level to explain for.")),
+    lang: str = typer.Option(None, "--lang", help=_("Language.")),
 ) -> None:
     from homecare.cli.session import Overrides, open_session
     from homecare.errors import UsageError
-    from homecare.i18n import _
 
     session = open_session(Overrides(skill=skill, language=lang))
     out = session.env.stdout

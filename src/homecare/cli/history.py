@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import typer
 
-history_app = typer.Typer(help="List past checks or show one again.", no_args_is_help=False)
+from homecare.i18n import _
+
+history_app = typer.Typer(help=_("List past checks or show one again."), no_args_is_help=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(history_app, name="history", help="List past checks or show one again.")
+    app.add_typer(history_app, name="history", help=_("List past checks or show one again."))
 
 
 @history_app.callback(invoke_without_command=True)
 def list_checks(
     ctx: typer.Context,
-    limit: int = typer.Option(20, "--limit", min=1, help="How many checks to list."),
+    limit: int = typer.Option(20, "--limit", min=1, help=_("How many checks to list.")),
 ) -> None:
     """List past checks, newest first."""
     if ctx.invoked_subcommand is not None:
         return
     from homecare.cli.session import open_session
-    from homecare.i18n import _
     from homecare.store.history import History
 
     session = open_session()
@@ -38,16 +39,17 @@ def list_checks(
         )
 
 
-@history_app.command("show")
+@history_app.command("show", help=_("Show a past check again, exactly as it was saved."))
 def show(
-    check_id: str = typer.Argument(..., help="The check's id (the first characters are enough)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the stored report as JSON."),
-    plain: bool = typer.Option(False, "--plain", help="Plain text output."),
+    check_id: str = typer.Argument(
+        ..., help=_("The check's id (the first characters are enough).")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=_("Print the stored report as JSON.")),
+    plain: bool = typer.Option(False, "--plain", help=_("Plain text output.")),
 ) -> None:
     """Show a past check again, exactly as it was saved."""
     from homecare.cli.session import Overrides, open_session
     from homecare.errors import UsageError
-    from homecare.i18n import _
     from homecare.plugins import all_renderers
     from homecare.store.history import History
 

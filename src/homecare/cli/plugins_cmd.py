@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from homecare.i18n import _
+
 
 def register(app: typer.Typer) -> None:
-    app.command("plugins", help="List loaded plugins, their origin and hooks.")(plugins)
+    app.command("plugins", help=_("List loaded plugins, their origin and hooks."))(plugins)
 
 
-def plugins(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def plugins(json_out: bool = typer.Option(False, "--json", help=_("As JSON."))) -> None:
     import json
 
     from homecare.cli.session import open_session

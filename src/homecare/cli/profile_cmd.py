@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from homecare.context import Environment
+from homecare.i18n import _
 
 if TYPE_CHECKING:  # the model (pydantic) loads only when a command runs
     from homecare.store.profile import PersonProfile
@@ -30,13 +31,13 @@ _FALSE = {"no", "n", "false", "off", "0", "nein"}
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
-        help="Show or change how homecare helps you.",
+        help=_("Show or change how homecare helps you."),
         invoke_without_command=True,
         no_args_is_help=False,
     )
     group.callback(invoke_without_command=True)(show)
-    group.command("set", help="Change one setting: homecare profile set skill expert")(set_key)
-    group.command("reset", help="Forget every setting and consent.")(reset)
+    group.command("set", help=_("Change one setting: homecare profile set skill expert"))(set_key)
+    group.command("reset", help=_("Forget every setting and consent."))(reset)
     app.add_typer(group, name="profile")
 
 
@@ -48,13 +49,13 @@ def show(ctx: typer.Context) -> None:
 
 
 def set_key(
-    key: str = typer.Argument(..., help="One of: " + ", ".join(KEYS)),
-    value: str = typer.Argument(..., help="The new value ('auto' for language/verbosity)."),
+    key: str = typer.Argument(..., help=_("One of: {keys}.").format(keys=", ".join(KEYS))),
+    value: str = typer.Argument(..., help=_("The new value ('auto' for language/verbosity).")),
 ) -> int:
     return run_set(key, value, Environment())
 
 
-def reset(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")) -> int:
+def reset(yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask."))) -> int:
     return run_reset(Environment(), confirm=not yes)
 
 
@@ -70,7 +71,6 @@ def read_profile(env: Environment) -> PersonProfile:
 
 def write_profile(env: Environment, person: PersonProfile) -> Path:
     """Save only what the person chose; say where a damaged file was kept."""
-    from homecare.i18n import _
     from homecare.store.profile import save_profile
 
     path = env.home.profile_file
@@ -87,7 +87,7 @@ def write_profile(env: Environment, person: PersonProfile) -> Path:
 def describe_profile(person: PersonProfile, env: Environment | None = None) -> list[str]:
     """The profile as lines a person can read (and a technician can copy)."""
     from homecare.advise.personas import load_persona
-    from homecare.i18n import _, current_language
+    from homecare.i18n import current_language
 
     def yes_no(value: bool | None) -> str:
         return _("not asked yet") if value is None else (_("yes") if value else _("no"))
@@ -124,7 +124,7 @@ def run_set(key: str, value: str, env: Environment) -> int:
     """Validate and store one field."""
     from homecare.cli.session import shipped_languages
     from homecare.errors import UsageError
-    from homecare.i18n import _, normalise
+    from homecare.i18n import normalise
     from homecare.store.profile import PersonProfile
 
     if key not in KEYS:
@@ -173,7 +173,6 @@ def run_set(key: str, value: str, env: Environment) -> int:
 
 def run_reset(env: Environment, confirm: bool) -> int:
     """Forget the profile; asks first when someone is at the keyboard."""
-    from homecare.i18n import _
 
     path = env.home.profile_file
     if confirm and env.interactive:

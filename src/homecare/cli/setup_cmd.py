@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from homecare.context import Environment
+from homecare.i18n import _
 
 SKILLS = ("beginner", "intermediate", "expert", "technician")
 THEMES = ("default", "high-contrast", "monochrome")
@@ -38,25 +39,29 @@ class SetupAnswers:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("setup", help="Tell homecare how you want to be helped (about a minute).")(setup)
+    app.command("setup", help=_("Tell homecare how you want to be helped (about a minute)."))(setup)
 
 
 def setup(
     skill: str = typer.Option(
-        None, "--skill", help="beginner, intermediate, expert or technician."
+        None, "--skill", help=_("beginner, intermediate, expert or technician.")
     ),
-    lang: str = typer.Option(None, "--lang", help="Language (en, es, de, ...)."),
-    theme: str = typer.Option(None, "--theme", help="default, high-contrast or monochrome."),
-    verbosity: str = typer.Option(None, "--verbosity", help="brief, normal or detailed."),
-    units: str = typer.Option(None, "--units", help="Speeds in mbit (Mbit/s) or mbyte (MB/s)."),
-    symbols: bool = typer.Option(None, "--symbols/--no-symbols", help="Show ✔ ✖ ⚠ symbols."),
+    lang: str = typer.Option(None, "--lang", help=_("Language (en, es, de, ...).")),
+    theme: str = typer.Option(None, "--theme", help=_("default, high-contrast or monochrome.")),
+    verbosity: str = typer.Option(None, "--verbosity", help=_("brief, normal or detailed.")),
+    units: str = typer.Option(None, "--units", help=_("Speeds in mbit (Mbit/s) or mbyte (MB/s).")),
+    symbols: bool = typer.Option(None, "--symbols/--no-symbols", help=_("Show ✔ ✖ ⚠ symbols.")),
     share: bool = typer.Option(
-        None, "--share/--no-share", help="Share an anonymous copy of each check with your provider."
+        None,
+        "--share/--no-share",
+        help=_("Share an anonymous copy of each check with your provider."),
     ),
     offers: bool = typer.Option(
-        None, "--offers/--no-offers", help="Show your provider's offers that fix a problem found."
+        None,
+        "--offers/--no-offers",
+        help=_("Show your provider's offers that fix a problem found."),
     ),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Ask nothing; keep what is not given."),
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Ask nothing; keep what is not given.")),
 ) -> int:
     return run_setup(
         SetupAnswers(skill, lang, theme, verbosity, units, symbols, share, offers, yes),
@@ -69,7 +74,7 @@ def run_setup(answers: SetupAnswers, env: Environment) -> int:
     from homecare.cli.profile_cmd import describe_profile, read_profile, write_profile
     from homecare.cli.session import choose_language, shipped_languages
     from homecare.errors import UsageError
-    from homecare.i18n import _, normalise
+    from homecare.i18n import normalise
 
     languages = shipped_languages(env)
     _check_choice(_("skill level"), answers.skill, SKILLS)
@@ -135,7 +140,6 @@ def run_setup(answers: SetupAnswers, env: Environment) -> int:
 
 def _check_choice(label: str, value: str | None, choices: tuple[str, ...]) -> None:
     from homecare.errors import UsageError
-    from homecare.i18n import _
 
     if value is not None and value not in choices:
         raise UsageError(
@@ -173,7 +177,6 @@ class _Asker:
         return answer.strip()
 
     def choice(self, question: str, choices: tuple[str, ...] | list[str], default: str) -> str:
-        from homecare.i18n import _
 
         for _attempt in range(2):
             answer = self.line(question, "/".join(choices), default)
@@ -188,7 +191,6 @@ class _Asker:
         return default
 
     def confirm(self, question: str, default: bool) -> bool:
-        from homecare.i18n import _
 
         yes, no = _("yes"), _("no")
         y, n = _("y"), _("n")  # the one-letter answers, as typed in this language
@@ -215,7 +217,7 @@ class _Asker:
         """
         from homecare.advise.personas import load_persona
         from homecare.cli.session import choose_language
-        from homecare.i18n import _, current_language
+        from homecare.i18n import current_language
 
         out = dict(given)
         self.console.print(_("Press Enter to keep the value in brackets."), markup=False)

@@ -6,25 +6,32 @@ import json
 
 import typer
 
+from homecare.i18n import _
+
 
 def register(app: typer.Typer) -> None:
-    app.command("share", help="Share a check with your provider (anonymized) and get a support code.")(
+    app.command("share", help=_("Send your provider an anonymized check; get a support code."))(
         share
     )
 
 
 def share(
-    check_id: str = typer.Option(None, "--id", help="Share this check instead of the latest."),
-    show: bool = typer.Option(False, "--show", help="Print exactly what would be sent; send nothing."),
-    on: bool = typer.Option(False, "--on", help="Allow sharing (records your consent and when)."),
-    off: bool = typer.Option(
-        False, "--off", help="Stop sharing, delete what is waiting and ask the provider to delete."
+    check_id: str = typer.Option(None, "--id", help=_("Share this check instead of the latest.")),
+    show: bool = typer.Option(
+        False, "--show", help=_("Print exactly what would be sent; send nothing.")
     ),
-    flush_: bool = typer.Option(False, "--flush", help="Try again to send what is waiting."),
+    on: bool = typer.Option(
+        False, "--on", help=_("Allow sharing (records your consent and when).")
+    ),
+    off: bool = typer.Option(
+        False,
+        "--off",
+        help=_("Stop sharing, delete what is waiting and ask the provider to delete."),
+    ),
+    flush_: bool = typer.Option(False, "--flush", help=_("Try again to send what is waiting.")),
 ) -> int:
     from homecare.cli.session import open_session
     from homecare.errors import UsageError
-    from homecare.i18n import _
     from homecare.share import service
     from homecare.status import ExitStatus
 
@@ -34,7 +41,9 @@ def share(
     out = session.env.stdout
     if show:
         report = service.load_report(session, check_id)
-        out.write(json.dumps(service.build_payload(session, report), indent=2, sort_keys=True) + "\n")
+        out.write(
+            json.dumps(service.build_payload(session, report), indent=2, sort_keys=True) + "\n"
+        )
         return ExitStatus.OK
     if on:
         service.turn_on(session)
@@ -49,15 +58,19 @@ def share(
             out.write(_("Your provider deleted the results it held for this computer.") + "\n")
         elif deleted is False:
             out.write(
-                _("Could not reach your provider to delete its copy; 'homecare share --flush' "
-                  "will ask again.") + "\n"
+                _(
+                    "Could not reach your provider to delete its copy; 'homecare share --flush' "
+                    "will ask again."
+                )
+                + "\n"
             )
         return ExitStatus.OK
     if flush_:
         report_ = service.flush(session, force=True)
         out.write(
             _("Sent: {sent}. Refused as invalid: {rejected}. Still waiting: {waiting}.").format(
-                sent=len(report_.delivered), rejected=len(report_.rejected),
+                sent=len(report_.delivered),
+                rejected=len(report_.rejected),
                 waiting=len(service.spool_for(session).pending()),
             )
             + "\n"
@@ -70,7 +83,10 @@ def share(
         out.write(_("Sent to your provider. Read the code out when you call.") + "\n")
     else:
         out.write(
-            _("Saved; it will be sent when your provider can be reached "
-              "('homecare share --flush' tries now).") + "\n"
+            _(
+                "Saved; it will be sent when your provider can be reached "
+                "('homecare share --flush' tries now)."
+            )
+            + "\n"
         )
     return ExitStatus.OK
