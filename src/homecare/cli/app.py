@@ -85,15 +85,15 @@ def run(argv: list[str] | None = None) -> int:
     except cli_errors.exit as exc:
         return int(getattr(exc, "exit_code", 0))
     except cli_errors.abort:
-        print("Interrupted.", file=sys.stderr)
+        print(_("Interrupted."), file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except cli_errors.click_error as exc:
         usage = isinstance(exc, cli_errors.usage)
-        hint = " (try 'homecare --help')" if usage else ""
+        hint = " " + _("(try 'homecare --help')") if usage else ""
         print(f"homecare: {exc.format_message()}{hint}", file=sys.stderr)
         return ExitStatus.USAGE if usage else int(getattr(exc, "exit_code", 1))
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print(_("Interrupted."), file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _report_error(exc)
@@ -142,9 +142,8 @@ def _report_error(exc: Exception) -> int:
         return ExitStatus.STATE
     if os.environ.get("HOMECARE_DEBUG"):
         traceback.print_exc()
-    print(
-        f"homecare: internal error ({type(exc).__name__}: {exc}). "
-        "Please report it; set HOMECARE_DEBUG=1 for details.",
-        file=sys.stderr,
-    )
+    message = _(
+        "internal error ({error}). Please report it; set HOMECARE_DEBUG=1 for details."
+    ).format(error=f"{type(exc).__name__}: {exc}")
+    print(f"homecare: {message}", file=sys.stderr)
     return ExitStatus.INTERNAL

@@ -42,7 +42,7 @@ def check(
     areas: list[str] = typer.Argument(
         None,
         metavar="[AREA]...",
-        help=_("Only these areas, e.g. dns, connectivity, wifi, devices."),  # noqa: B008
+        help=_("Only these areas, e.g. dns, connectivity, wifi, devices."),
     ),
     quick: bool = typer.Option(False, "--quick", help=_("Use a smaller time budget.")),
     json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON on stdout.")),
@@ -55,19 +55,19 @@ def check(
     skill: SkillOpt = typer.Option(
         None,
         "--skill",
-        help=_("Explain for this skill level, this run."),  # noqa: B008
+        help=_("Explain for this skill level, this run."),
     ),
     lang: str = typer.Option(None, "--lang", help=_("Language for this run (en, es, de, ...).")),
-    theme: ThemeOpt = typer.Option(None, "--theme", help=_("Colour theme for this run.")),  # noqa: B008
+    theme: ThemeOpt = typer.Option(None, "--theme", help=_("Colour theme for this run.")),
     verbosity: VerbosityOpt = typer.Option(
         None,
         "--verbosity",
-        help=_("How much to show."),  # noqa: B008
+        help=_("How much to show."),
     ),
     units: UnitsOpt = typer.Option(
         None,
         "--units",
-        help=_("Speeds in Mbit/s or MB/s, this run."),  # noqa: B008
+        help=_("Speeds in Mbit/s or MB/s, this run."),
     ),
     provider: str = typer.Option(None, "--provider", help=_("Provider profile name or file.")),
     save: bool = typer.Option(True, "--save/--no-save", help=_("Save the check to local history.")),
