@@ -174,4 +174,41 @@ class CrowdedNetworkRule:
         ]
 
 
-DEVICE_RULES = (NewUnknownDeviceRule(), RouterMacChangedRule(), CrowdedNetworkRule())
+class MultipleDhcpServersRule:
+    """More than one DHCP server answers: some devices get the wrong router.
+
+    The classic cause is a second router plugged in LAN-to-LAN; devices then
+    work or fail depending on which server answered them first.
+    """
+
+    name = "lan_dhcp_multiple_servers"
+    codes = ("lan.dhcp.multiple_servers",)
+
+    def evaluate(self, ctx: RuleContext) -> Sequence[Finding]:
+        data = ctx.data(DevicesData)
+        if data is None or not data.dhcp_servers or len(data.dhcp_servers) < 2:
+            return []
+        gateway = _gateway(data)
+        expected = gateway.ipv4[0] if gateway is not None and gateway.ipv4 else None
+        return [
+            Finding(
+                code="lan.dhcp.multiple_servers",
+                severity=Severity.PROBLEM,
+                segment=Segment.LAN,
+                summary=_(
+                    "{count} devices hand out network addresses; only your router should."
+                ).format(count=len(data.dhcp_servers)),
+                evidence={
+                    "servers": list(data.dhcp_servers),
+                    "unexpected": [ip for ip in data.dhcp_servers if ip != expected],
+                },
+            )
+        ]
+
+
+DEVICE_RULES = (
+    NewUnknownDeviceRule(),
+    RouterMacChangedRule(),
+    CrowdedNetworkRule(),
+    MultipleDhcpServersRule(),
+)

@@ -61,5 +61,10 @@ class DevicesData(Strict):
     method_note: str | None = None
     subnet: str | None = None
     devices: list[Device] = Field(default_factory=list)
+    dhcp_servers: list[str] | None = Field(
+        default=None,
+        description="Servers that offered an address to a DHCPDISCOVER; None when not checked "
+        "(the check needs privileges).",
+    )
     new_since_last: list[str] = Field(default_factory=list)
     missing_since_last: list[str] = Field(default_factory=list)

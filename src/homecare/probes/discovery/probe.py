@@ -21,7 +21,8 @@ from homecare.i18n import _
 from homecare.models.devices import DevicesData
 from homecare.models.host import HostData
 from homecare.probes.base import ProbeContext, ProbeSkipped
-from homecare.probes.discovery import arp_sweep, leases, mdns, neighbours, ssdp
+from homecare.probes.discovery import arp_sweep, dhcp_servers, leases, mdns, neighbours, ssdp
+from homecare.probes.discovery.dhcp_servers import DhcpOffer
 from homecare.probes.discovery.inventory import Sources, merge
 from homecare.probes.discovery.records import Lease, MdnsService, Neighbour, SsdpDevice
 
@@ -128,7 +129,12 @@ def discover(
     notes: list[str] = [size_note] if size_note else []
 
     ctx.progress(_("Looking for devices on {subnet}").format(subnet=subnet))
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="homecare-disc") as pool:
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="homecare-disc") as pool:
+        dhcp_f: Future[list[DhcpOffer]] | None = None
+        if ctx.privileged and lan.mac:
+            dhcp_f = pool.submit(
+                dhcp_servers.find_servers, lan.interface, lan.mac, min(3.0, budget * 0.3)
+            )
         sweep_f: Future[tuple[list[Neighbour], str, str]] = pool.submit(
             _sweep, lan, targets, deadline, ctx.privileged, use_scapy
         )
@@ -159,6 +165,13 @@ def discover(
         except OSError as exc:
             notes.append(_("SSDP search failed: {error}").format(error=exc))
 
+        servers: list[str] | None = None
+        if dhcp_f is not None:
+            try:
+                servers = [o.server_id for o in dhcp_f.result()]
+            except OSError as exc:
+                notes.append(_("The DHCP server check failed: {error}").format(error=exc))
+
     method_note = _method_note(method, how, subnet, len(targets))
     if lease_paths:
         notes.append(_("DHCP leases read from {files}.").format(files=", ".join(lease_paths)))
@@ -179,6 +192,7 @@ def discover(
         method_note=" ".join([method_note, *notes]),
         subnet=subnet,
         devices=devices,
+        dhcp_servers=servers,
     )
 
 

@@ -1,0 +1,63 @@
+"""A second DHCP server on the virtual home's LAN is found and named.
+
+A real dnsmasq, started in one device namespace with a DHCP range of its
+own, plays the second router someone plugged in LAN-to-LAN.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
+
+pytestmark = pytest.mark.e2e
+HomeFactory = Callable[..., VirtualHome]
+
+
+def _devices(home: VirtualHome, hc_home: Path) -> dict[str, object]:
+    proc = home.run_in_laptop(
+        [sys.executable, "-m", "homecare", "check", "--json", "--quick", "devices"],
+        env={"HOMECARE_HOME": str(hc_home)},
+        timeout=60,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def test_rogue_dhcp_server_is_reported(virtual_home: HomeFactory, tmp_path: Path) -> None:
+    home = virtual_home(HomeSpec(name="dhcp", devices=tuple(catalogue_devices(3))))
+    truth = home.ground_truth()
+    rogue = truth["devices"][2]
+
+    report = _devices(home, tmp_path / "a")
+    data = next(o for o in report["observations"] if o["probe"] == "devices")["data"]  # type: ignore[index]
+    assert data["dhcp_servers"] == [truth["lan"]["router_ip"]]
+    assert "lan.dhcp.multiple_servers" not in {f["code"] for f in report["findings"]}  # type: ignore[index]
+
+    server = home.spawn(
+        rogue["name"],
+        ["dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--port=0",
+         # --no-ping: dnsmasq otherwise pings a new address for a few seconds first
+         "--bind-interfaces", "--interface=eth0", "--user=root", "--no-ping",
+         f"--dhcp-leasefile={tmp_path / 'rogue.leases'}",
+         f"--pid-file={tmp_path / 'rogue.pid'}",
+         "--dhcp-range=192.168.77.220,192.168.77.230,5m",
+         f"--dhcp-option=3,{rogue['ip']}"],
+    )  # fmt: skip
+    try:
+        time.sleep(0.5)
+        assert server.poll() is None, server.stderr.read() if server.stderr else ""
+        report = _devices(home, tmp_path / "b")
+    finally:
+        home.stop(server)
+    data = next(o for o in report["observations"] if o["probe"] == "devices")["data"]  # type: ignore[index]
+    assert sorted(data["dhcp_servers"]) == sorted([truth["lan"]["router_ip"], rogue["ip"]])
+    finding = next(f for f in report["findings"] if f["code"] == "lan.dhcp.multiple_servers")  # type: ignore[index]
+    assert finding["evidence"]["unexpected"] == [rogue["ip"]]
+    assert report["verdict"]["segment"] == "lan"  # type: ignore[index]
