@@ -130,11 +130,13 @@ def test_slow_wan_is_below_plan_at_the_provider(clean: VirtualHome, provider: Pa
 def test_lossy_wan_is_measured_and_blamed_beyond_the_router(
     clean: VirtualHome, provider: Path
 ) -> None:
-    clean.degrade_wan(loss_down_pct=5.0)
+    # 10 %: with 100 probes the loss seen is 3..20 % in all but ~0.3 % of runs,
+    # so the rule (above 2 %) must fire; at 5 % one run in eight read <= 2 %.
+    # Accuracy at 1 % and 5 % is measured with 2000-probe runs in the bench.
+    clean.degrade_wan(loss_down_pct=10.0)
     r = check(clean, provider, "--areas", "latency")
     inet = series(r, "internet")["stats"]
-    # 100 probes at 5 %: a binomial spread of about ±2.2 points
-    assert 0.005 <= inet["loss"] <= 0.12, inet
+    assert 0.03 <= inet["loss"] <= 0.2, inet
     assert series(r, "gateway")["stats"]["loss"] <= 0.02
     assert "internet.loss.sustained" in codes(r)
     assert r["verdict"]["segment"] == "provider"

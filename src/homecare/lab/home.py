@@ -577,6 +577,9 @@ class VirtualHome:
         """Change WAN rate/loss/queue at run time (any ``WanSpec`` field); returns the new WAN."""
         wan = replace(self._wan, **changes)
         self._apply_wan(wan)
+        if not {"wan_down", "router_down"} & set(self._faults):
+            # a reshaped link must carry traffic before anyone measures it
+            self._wait_tcp(self.laptop_ns, addresses.INTERNET, 80, "the WAN after a change", 5)
         if wan != self.spec.wan:
             self._faults["wan_degraded"] = asdict(wan)
         else:
