@@ -13,7 +13,8 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from homecare.i18n import _
 from homecare.models.connection import Direction, SpeedDirection
@@ -162,7 +163,7 @@ class LibreSpeedEngine:
 
     def _download(self, ep: Endpoint, st: _Streams, i: int) -> None:
         buf = memoryview(bytearray(BUFFER_BYTES))
-        try:
+        with _stream_failures(st, ep, _("The speed test server {server} stopped sending.")):
             while not st.stop.is_set():
                 path = f"{ep.path}?ckSize={DOWNLOAD_CHUNKS}&r={secrets.token_hex(4)}"
                 sock = connect(ep, IO_TIMEOUT_S)
@@ -198,23 +199,11 @@ class LibreSpeedEngine:
                         )
                 finally:
                     st.open.discard(sock)
-        except TimeoutError:
-            if not st.stop.is_set():
-                st.fail(_("The speed test server {server} stopped sending.").format(server=ep.label))
-        except EngineError as exc:
-            if not st.stop.is_set():
-                st.fail(str(exc))
-        except OSError as exc:
-            if not st.stop.is_set():
-                st.fail(_("Connection to {server} failed: {error}").format(
-                    server=ep.label, error=exc.strerror or exc))  # fmt: skip
-        finally:
-            st.ended()
 
     def _upload(self, ep: Endpoint, st: _Streams, i: int) -> None:
         buf = memoryview(bytearray(16 * 1024))
         block = _UPLOAD_BLOCK
-        try:
+        with _stream_failures(st, ep, _("The speed test server {server} stopped receiving.")):
             sock = connect(ep, IO_TIMEOUT_S)
             st.open.add(sock)
             st.socks[i] = sock
@@ -253,18 +242,26 @@ class LibreSpeedEngine:
             finally:
                 st.socks[i] = None
                 st.open.discard(sock)
-        except TimeoutError:
-            if not st.stop.is_set():
-                st.fail(_("The speed test server {server} stopped receiving.").format(server=ep.label))
-        except EngineError as exc:
-            if not st.stop.is_set():
-                st.fail(str(exc))
-        except OSError as exc:
-            if not st.stop.is_set():
-                st.fail(_("Connection to {server} failed: {error}").format(
-                    server=ep.label, error=exc.strerror or exc))  # fmt: skip
-        finally:
-            st.ended()
+
+
+@contextmanager
+def _stream_failures(st: _Streams, ep: Endpoint, stalled: str) -> Iterator[None]:
+    """One stream's end: a failure is recorded unless the test was already
+    stopping (closing sockets then raises by design); the stream always ends."""
+    try:
+        yield
+    except TimeoutError:
+        if not st.stop.is_set():
+            st.fail(stalled.format(server=ep.label))
+    except EngineError as exc:
+        if not st.stop.is_set():
+            st.fail(str(exc))
+    except OSError as exc:
+        if not st.stop.is_set():
+            st.fail(_("Connection to {server} failed: {error}").format(
+                server=ep.label, error=exc.strerror or exc))  # fmt: skip
+    finally:
+        st.ended()
 
 
 def _skip(sock: socket.socket, buf: memoryview, n: int) -> None:
