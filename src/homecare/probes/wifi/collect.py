@@ -29,6 +29,7 @@ from homecare.probes.wifi.parsers.nmcli import NMCLI_FIELDS, parse_nmcli_wifi_li
 from homecare.probes.wifi.parsers.proc_wireless import parse_proc_net_wireless
 from homecare.probes.wifi.parsers.system_profiler import parse_system_profiler
 from homecare.probes.wifi.parsers.wdutil import parse_wdutil_info
+from homecare.probes.wifi.radio import link_from_network
 from homecare.probes.wifi.runner import CommandResult, Runner, run_command
 
 PROC_NET_WIRELESS = Path("/proc/net/wireless")
@@ -75,24 +76,6 @@ def _merge_link(primary: WifiLink | None, extra: WifiLink | None) -> WifiLink | 
         if filled.get(key) is None and value is not None:
             filled[key] = value
     return WifiLink.model_validate(filled)
-
-
-def _link_from_network(net: WifiNetwork, rate: float | None, interface: str | None) -> WifiLink:
-    return WifiLink(
-        interface=interface,
-        connected=True,
-        ssid=net.ssid,
-        bssid=net.bssid,
-        band=net.band,
-        channel=net.channel,
-        channel_width_mhz=net.channel_width_mhz,
-        frequency_mhz=net.frequency_mhz,
-        signal_dbm=net.signal_dbm,
-        tx_rate_mbps=rate,
-        standard=net.standard,
-        security=net.security,
-        cipher=net.cipher,
-    )
 
 
 @dataclass
@@ -169,7 +152,7 @@ def _collect_nmcli(s: _Session, found: _Found) -> None:
     active = next(((n, r) for n, r in rows if n.in_use), None)
     if active is not None:
         interface = found.link.interface if found.link else None
-        found.link = _merge_link(found.link, _link_from_network(active[0], active[1], interface))
+        found.link = _merge_link(found.link, link_from_network(active[0], interface, active[1]))
 
 
 def _collect_proc(s: _Session, found: _Found, path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from homecare.models.wifi import Band, WifiStandard
+from homecare.models.wifi import Band, WifiLink, WifiNetwork, WifiStandard
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 _MAC = re.compile(r"^[0-9a-fA-F]{1,2}(?:[:-][0-9a-fA-F]{1,2}){5}$")
@@ -255,3 +255,29 @@ def plausible_dbm(value: float | None) -> int | None:
     if value is None or not -120 <= value <= 0:
         return None
     return round(value)
+
+
+def link_from_network(
+    net: WifiNetwork,
+    interface: str | None,
+    tx_rate_mbps: float | None,
+    noise_dbm: int | None = None,
+) -> WifiLink:
+    """Our own association, described by the scan entry of the network in use
+    (tools that list the current network among the neighbours)."""
+    return WifiLink(
+        interface=interface,
+        connected=True,
+        ssid=net.ssid,
+        bssid=net.bssid,
+        band=net.band,
+        channel=net.channel,
+        channel_width_mhz=net.channel_width_mhz,
+        frequency_mhz=net.frequency_mhz,
+        signal_dbm=net.signal_dbm,
+        noise_dbm=noise_dbm,
+        tx_rate_mbps=tx_rate_mbps,
+        standard=net.standard,
+        security=net.security,
+        cipher=net.cipher,
+    )

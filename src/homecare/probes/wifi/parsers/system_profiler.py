@@ -18,6 +18,7 @@ from homecare.probes.wifi.radio import (
     band_from_label,
     first_number,
     frequency_from_channel,
+    link_from_network,
     normalise_mac,
     normalise_security,
     plausible_dbm,
@@ -119,22 +120,13 @@ def parse_system_profiler(text: str) -> tuple[WifiLink | None, list[WifiNetwork]
         current = iface.get("spairport_current_network_information")
         if isinstance(current, dict) and link is None:
             net = _network(current, in_use=True)
-            signal, noise = _signal(current)
+            _signal_dbm, noise = _signal(current)
             rate = current.get("spairport_network_rate")
-            link = WifiLink(
-                interface=name,
-                connected=True,
-                ssid=net.ssid,
-                bssid=net.bssid,
-                band=net.band,
-                channel=net.channel,
-                channel_width_mhz=net.channel_width_mhz,
-                frequency_mhz=net.frequency_mhz,
-                signal_dbm=signal,
+            link = link_from_network(
+                net,
+                name,
+                float(rate) if isinstance(rate, int | float) and rate >= 0 else None,
                 noise_dbm=noise,
-                tx_rate_mbps=float(rate) if isinstance(rate, int | float) and rate >= 0 else None,
-                standard=net.standard,
-                security=net.security,
             )
             networks.append(net)
         elif link is None and "spairport_status_information" in iface:
