@@ -8,7 +8,6 @@ checked against the published schema and against what the lab broke.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import pytest
 import tomli_w
 
 from homecare.lab import HomeSpec, VirtualHome, addresses
-from homecare.lab.provider_profile import provider_profile
+from homecare.lab.provider_profile import lab_homecare_home, provider_profile
 from homecare.lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
@@ -56,19 +55,6 @@ def provider_file(shared_tmp: Path) -> Path:
     return path
 
 
-def make_home(tmp_path: Path) -> Path:
-    """A HOMECARE_HOME whose config turns off the host-load plugin: it measures
-    this test machine's CPU, which other tests keep busy."""
-    hc_home = tmp_path / "hc"
-    (hc_home / "config").mkdir(parents=True, exist_ok=True)
-    (hc_home / "config" / "config.toml").write_text(
-        'disabled_plugins = ["homecare_plugin_host_load"]\n'
-    )
-    os.chmod(hc_home / "config", 0o755)
-    os.chmod(hc_home / "config" / "config.toml", 0o644)
-    return hc_home
-
-
 # Runs homecare as an ordinary user (nobody) without any capability, as a
 # customer without admin rights would.
 AS_NOBODY = [
@@ -85,7 +71,7 @@ AS_NOBODY = [
 def run_check(
     home: VirtualHome, provider_file: Path, tmp_path: Path, *args: str, unprivileged: bool = False
 ) -> tuple[int, dict[str, object], str]:
-    hc_home = make_home(tmp_path)
+    hc_home = lab_homecare_home(tmp_path)
     prefix = AS_NOBODY if unprivileged else []
     if unprivileged:
         for path in (hc_home, *hc_home.rglob("*")):
@@ -206,7 +192,7 @@ def test_wan_down_blames_the_provider(
 def test_console_and_plain_output_in_the_home(
     home: VirtualHome, provider_file: Path, tmp_path: Path
 ) -> None:
-    hc_home = make_home(tmp_path)
+    hc_home = lab_homecare_home(tmp_path)
     env = {"HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider_file)}
     proc = home.run_in_laptop(
         [sys.executable, "-m", "homecare", "check", "--quick", "--plain"], env=env, timeout=60

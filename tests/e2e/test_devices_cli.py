@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare.lab.provider_profile import lab_homecare_home
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -26,12 +27,8 @@ def home(module_virtual_home: HomeFactory) -> VirtualHome:
     return module_virtual_home(HomeSpec(name="devcli", devices=tuple(catalogue_devices(8))))
 
 
-def homecare(home: VirtualHome, hc_home: Path, *args: str) -> Any:
-    hc_home.mkdir(exist_ok=True)
-    (hc_home / "config").mkdir(exist_ok=True)
-    (hc_home / "config" / "config.toml").write_text(
-        'disabled_plugins = ["homecare_plugin_host_load"]\n'
-    )
+def homecare(home: VirtualHome, root: Path, *args: str) -> Any:
+    hc_home = lab_homecare_home(root)
     proc = home.run_in_laptop(
         [sys.executable, "-m", "homecare", *args], env={"HOMECARE_HOME": str(hc_home)}, timeout=60
     )

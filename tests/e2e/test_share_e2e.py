@@ -21,7 +21,7 @@ import pytest
 import tomli_w
 
 from homecare.lab import HomeSpec, VirtualHome, addresses, catalogue_devices
-from homecare.lab.provider_profile import provider_profile
+from homecare.lab.provider_profile import lab_homecare_home, provider_profile
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -100,11 +100,7 @@ def test_share_to_collector_and_look_up(
     )
     try:
         _wait_listening(home)
-        hc_home = tmp_path / "hc"
-        (hc_home / "config").mkdir(parents=True)
-        (hc_home / "config" / "config.toml").write_text(
-            'disabled_plugins = ["homecare_plugin_host_load"]\n'
-        )
+        hc_home = lab_homecare_home(tmp_path)
         env = {
             "HOMECARE_HOME": str(hc_home),
             "HOMECARE_PROVIDER": str(provider),

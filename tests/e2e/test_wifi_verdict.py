@@ -20,6 +20,7 @@ import pytest
 
 from homecare.lab import HomeSpec, VirtualHome, addresses
 from homecare.lab.names import HOST_IF
+from homecare.lab.provider_profile import lab_homecare_home
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -80,15 +81,12 @@ def test_weak_wifi_and_lossy_gateway_blames_the_wifi(
         f'dns_names = ["example.com"]\nprovider_resolver = "{addresses.RESOLVER}"\n'
         "[thresholds]\nping_count = 30\nping_timeout_s = 0.3\n"
     )
-    (tmp_path / "hc" / "config").mkdir(parents=True)
-    (tmp_path / "hc" / "config" / "config.toml").write_text(
-        'disabled_plugins = ["homecare_plugin_host_load"]\n'
-    )
+    hc_home = lab_homecare_home(tmp_path)
     path = f"{fake_iw}:/usr/sbin:/usr/bin:/sbin:/bin"
     proc = home.run_in_laptop(
         ["env", f"PATH={path}", sys.executable, "-m", "homecare", "check", "--json", "wifi",
          "connectivity"],
-        env={"HOMECARE_HOME": str(tmp_path / "hc"), "HOMECARE_PROVIDER": str(provider)},
+        env={"HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider)},
         timeout=90,
     )  # fmt: skip
     assert "Traceback" not in proc.stderr, proc.stderr

@@ -8,6 +8,8 @@ measures the virtual home and nothing else.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import tomli_w
 
 from homecare.lab import addresses
@@ -37,3 +39,19 @@ def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:
 
 def provider_profile_toml(wan: WanSpec | None = None) -> str:
     return tomli_w.dumps(provider_profile(wan))
+
+
+def lab_homecare_home(root: Path) -> Path:
+    """A HOMECARE_HOME under *root* for automated runs in the lab.
+
+    Its config turns off the host-load plugin: that plugin judges this
+    machine's CPU, which parallel test runs keep busy, so its finding would
+    depend on the neighbours rather than on the home under test.
+    """
+    home = root / "hc"
+    (home / "config").mkdir(parents=True, exist_ok=True)
+    config = home / "config" / "config.toml"
+    config.write_text('disabled_plugins = ["homecare_plugin_host_load"]\n')
+    (home / "config").chmod(0o755)
+    config.chmod(0o644)
+    return home
