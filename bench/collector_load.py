@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from homecare_lab.pgtemp import PrivatePostgres, find_bin_dir
 
 from homecare.collector.db import count_uploads, make_engine, sqlite_url
 from homecare.collector.migrate import upgrade
-from homecare.collector.pgtemp import PrivatePostgres, find_bin_dir
 from homecare.collector.tokens import create_token
 from homecare.share.client import CollectorClient
 from homecare.share.payload import UploadPayload

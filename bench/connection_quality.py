@@ -97,7 +97,7 @@ def inside(provider_path: str, quick: bool, areas: Sequence[str], budget: float)
 
 def provider_toml(tmp: Path, quality: dict[str, Any] | None = None, **speed: Any) -> Path:
     """A provider profile pointing at the lab's provider addresses."""
-    from homecare.lab import addresses
+    from homecare_lab import addresses
 
     extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in speed.items())
     if quality:
@@ -152,8 +152,8 @@ def codes(report: dict[str, Any]) -> set[str]:
 def bench(args: argparse.Namespace) -> int:
     import tempfile
 
-    from homecare.lab import HomeSpec, VirtualHome
-    from homecare.lab.spec import WanSpec
+    from homecare_lab import HomeSpec, VirtualHome
+    from homecare_lab.spec import WanSpec
 
     tmp = Path(tempfile.mkdtemp(prefix="hc-bench-q-", dir="/tmp"))
     tmp.chmod(0o755)

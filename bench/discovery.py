@@ -23,7 +23,7 @@ import sys
 import time
 from typing import Any
 
-from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
 
 PY = sys.executable
 

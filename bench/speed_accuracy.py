@@ -28,7 +28,7 @@ from connection_quality import data_of, provider_toml, run_inside
 
 def iperf(home: Any, reverse: bool, seconds: int = 8, streams: int = 4) -> float | None:
     """Mbit/s received, by iperf3 from the laptop to the provider's iperf address."""
-    from homecare.lab import addresses
+    from homecare_lab import addresses
 
     argv = ["iperf3", "-c", addresses.IPERF, "-t", str(seconds), "-O", "1",
             "-P", str(streams), "-J"]  # fmt: skip
@@ -57,8 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rates", default="50,500,2000", help="WAN rates in Mbit/s")
     args = ap.parse_args(argv)
-    from homecare.lab import HomeSpec, VirtualHome, addresses
-    from homecare.lab.spec import WanSpec
+    from homecare_lab import HomeSpec, VirtualHome, addresses
+    from homecare_lab.spec import WanSpec
 
     tmp = Path(tempfile.mkdtemp(prefix="hc-bench-speed-", dir="/tmp"))
     tmp.chmod(0o755)

@@ -12,8 +12,8 @@ import statistics
 import sys
 import time
 
-from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
-from homecare.lab.requirements import why_unavailable
+from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab.requirements import why_unavailable
 
 
 def main() -> int:

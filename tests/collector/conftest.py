@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from homecare_lab.pgtemp import PrivatePostgres, find_bin_dir
 from sqlalchemy import Engine
 
 from homecare.collector.app import create_app
 from homecare.collector.db import make_engine, sqlite_url
 from homecare.collector.migrate import upgrade
-from homecare.collector.pgtemp import PrivatePostgres, find_bin_dir
 from homecare.collector.server import RunningServer, start_background
 from homecare.collector.settings import CollectorSettings
 from homecare.collector.tokens import create_token

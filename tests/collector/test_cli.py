@@ -62,7 +62,7 @@ def test_insights_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_show_remote_through_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from homecare.collector.testing import start_local_collector
+    from homecare_lab.collector_testing import start_local_collector
 
     c = start_local_collector(sqlite_url(str(tmp_path / "r.sqlite3")), rate_per_s=0)
     try:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from homecare.speedserver.librespeed import make_librespeed_server
+from homecare.collector.librespeed import make_librespeed_server
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,8 @@ import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome
-from homecare.lab.requirements import TEST_TOOLS, why_unavailable
+from homecare_lab import HomeSpec, VirtualHome
+from homecare_lab.requirements import TEST_TOOLS, why_unavailable
 
 HomeFactory = Callable[..., VirtualHome]
 

@@ -17,10 +17,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import tomli_w
-
-from homecare.lab import HomeSpec, VirtualHome, addresses
-from homecare.lab.provider_profile import lab_homecare_home, provider_profile
-from homecare.lab.spec import WanSpec
+from homecare_lab import HomeSpec, VirtualHome, addresses
+from homecare_lab.provider_profile import lab_homecare_home, provider_profile
+from homecare_lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome
-from homecare.lab.spec import WanSpec
+from homecare_lab import HomeSpec, VirtualHome
+from homecare_lab.spec import WanSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 

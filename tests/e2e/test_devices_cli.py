@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
-from homecare.lab.provider_profile import lab_homecare_home
+from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab.provider_profile import lab_homecare_home
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]

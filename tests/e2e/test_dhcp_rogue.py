@@ -13,8 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]

@@ -12,8 +12,7 @@ import sys
 from typing import Any
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 import tomli_w
-
-from homecare.lab import HomeSpec, VirtualHome, addresses, catalogue_devices
-from homecare.lab.provider_profile import lab_homecare_home, provider_profile
+from homecare_lab import HomeSpec, VirtualHome, addresses, catalogue_devices
+from homecare_lab.provider_profile import lab_homecare_home, provider_profile
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -40,7 +39,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[st
     if request.param == "sqlite":
         yield ["--db", str(tmp_path / "collector.sqlite3")]
         return
-    from homecare.collector.pgtemp import PrivatePostgres, find_bin_dir
+    from homecare_lab.pgtemp import PrivatePostgres, find_bin_dir
 
     if find_bin_dir() is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")

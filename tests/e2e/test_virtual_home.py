@@ -18,16 +18,15 @@ import time
 from typing import Any
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome, WanSpec, catalogue_devices
-from homecare.lab import addresses as A
-from homecare.lab.netns import list_namespaces
-from homecare.lab.state import STATE_DIR
+from homecare_lab import HomeSpec, VirtualHome, WanSpec, catalogue_devices
+from homecare_lab import addresses as A
+from homecare_lab.netns import list_namespaces
+from homecare_lab.state import STATE_DIR
 
 pytestmark = pytest.mark.e2e
 
 PY = sys.executable
-MEASURE = [PY, "-m", "homecare.lab.measure"]
+MEASURE = [PY, "-m", "homecare_lab.measure"]
 N_DEVICES = 50
 WAN = WanSpec(down_mbit=40.0, up_mbit=10.0, queue_ms=50.0)
 
@@ -347,7 +346,7 @@ def test_killed_run_is_cleaned_by_the_next_start(
     script = textwrap.dedent(
         """
         import sys, time
-        from homecare.lab import HomeSpec, VirtualHome, catalogue_devices
+        from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
         home = VirtualHome(HomeSpec(name="doomed", devices=tuple(catalogue_devices(2)))).start()
         print(home.run_id, flush=True)
         time.sleep(600)
@@ -370,7 +369,7 @@ def test_killed_run_is_cleaned_by_the_next_start(
 
 
 def test_sigterm_tears_the_home_down(host_network_snapshot: Any) -> None:
-    from homecare.lab.requirements import why_unavailable
+    from homecare_lab.requirements import why_unavailable
 
     reason = why_unavailable()
     if reason:
@@ -379,7 +378,7 @@ def test_sigterm_tears_the_home_down(host_network_snapshot: Any) -> None:
     script = textwrap.dedent(
         """
         import time
-        from homecare.lab import HomeSpec, VirtualHome
+        from homecare_lab import HomeSpec, VirtualHome
         with VirtualHome(HomeSpec(name="term")) as home:
             print(home.run_id, flush=True)
             time.sleep(600)

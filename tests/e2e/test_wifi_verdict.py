@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from homecare.lab import HomeSpec, VirtualHome, addresses
-from homecare.lab.names import HOST_IF
-from homecare.lab.provider_profile import lab_homecare_home
+from homecare_lab import HomeSpec, VirtualHome, addresses
+from homecare_lab.names import HOST_IF
+from homecare_lab.provider_profile import lab_homecare_home
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from homecare.lab.measure import _checksum, loss_client
+from homecare_lab.measure import _checksum, loss_client
 
 
 def test_icmp_checksum_matches_known_value() -> None:
@@ -23,7 +23,7 @@ def _free_udp_port() -> int:
 def test_loss_probe_counts_every_packet_on_a_lossless_path() -> None:
     port = _free_udp_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "homecare.lab.measure", "loss-server", "--bind", "127.0.0.1",
+        [sys.executable, "-m", "homecare_lab.measure", "loss-server", "--bind", "127.0.0.1",
          "--port", str(port), "--lifetime", "30"],
         stdout=subprocess.PIPE,
     )  # fmt: skip

@@ -7,10 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from homecare.lab import HomeSpec, WanSpec, catalogue_devices, dnsmasq, shaping, state
-from homecare.lab import addresses as A
-from homecare.lab.names import IFNAMSIZ_MAX, RunNames, check_ifname, new_run_id
+from homecare_lab import HomeSpec, WanSpec, catalogue_devices, dnsmasq, shaping, state
+from homecare_lab import addresses as A
+from homecare_lab.names import IFNAMSIZ_MAX, RunNames, check_ifname, new_run_id
 
 
 def test_run_ids_and_names() -> None:

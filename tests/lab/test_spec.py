@@ -6,10 +6,9 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-
-from homecare.lab import DeviceSpec, HomeSpec, SpecError, WanSpec, catalogue_devices
-from homecare.lab.catalog import TEMPLATES, template_device
-from homecare.lab.oui import VENDOR_OUIS, is_locally_administered, vendor_of_mac
+from homecare_lab import DeviceSpec, HomeSpec, SpecError, WanSpec, catalogue_devices
+from homecare_lab.catalog import TEMPLATES, template_device
+from homecare_lab.oui import VENDOR_OUIS, is_locally_administered, vendor_of_mac
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +75,7 @@ def test_explicit_values_win_and_conflicts_are_rejected() -> None:
 
 
 def test_static_laptop_address_is_reserved() -> None:
-    from homecare.lab import LaptopSpec
+    from homecare_lab import LaptopSpec
 
     home = HomeSpec(laptop=LaptopSpec(dhcp=False, ip="192.168.77.10"),
                     devices=tuple(catalogue_devices(3))).resolved()  # fmt: skip

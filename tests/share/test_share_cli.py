@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from homecare_lab.collector_testing import LocalCollector, start_local_collector
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,7 +26,6 @@ from homecare.collector.db import count_uploads, make_engine, sqlite_url
 from homecare.collector.migrate import upgrade
 from homecare.collector.server import start_background
 from homecare.collector.settings import CollectorSettings
-from homecare.collector.testing import LocalCollector, start_local_collector
 from homecare.collector.tokens import create_token
 from homecare.share.service import build_payload, maybe_auto_share
 from homecare.share.support_code import from_upload_id

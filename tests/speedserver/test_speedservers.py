@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from homecare_lab.ookla_server import OoklaSettings, image_size, make_ookla_server
 
-from homecare.speedserver._http import MIB
-from homecare.speedserver.librespeed import make_librespeed_server
-from homecare.speedserver.ookla import OoklaSettings, image_size, make_ookla_server
+from homecare.collector.fast_http import MIB
+from homecare.collector.librespeed import make_librespeed_server
 
 
 def _serve(server: Any) -> Iterator[int]:

@@ -56,7 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     app = create_app(settings, _engine(args))
     if args.speedtest_port is not None:
-        from homecare.speedserver.librespeed import make_librespeed_server
+        from homecare.collector.librespeed import make_librespeed_server
 
         speed = make_librespeed_server(args.host, args.speedtest_port)
         threading.Thread(target=speed.serve_forever, name="librespeed", daemon=True).start()

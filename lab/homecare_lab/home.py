@@ -32,8 +32,8 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, Any
 
-from homecare.lab import addresses, dnsmasq, netns, shaping
-from homecare.lab.names import (
+from homecare_lab import addresses, dnsmasq, netns, shaping
+from homecare_lab.names import (
     HOST_IF,
     LAN_BRIDGE,
     LAPTOP_PORT,
@@ -43,9 +43,9 @@ from homecare.lab.names import (
     RunNames,
     new_run_id,
 )
-from homecare.lab.oui import VENDOR_OUIS, is_locally_administered, vendor_of_mac
-from homecare.lab.spec import DeviceSpec, HomeSpec, WanSpec
-from homecare.lab.state import RunRecord, clean_stale_runs, kill_pids, teardown_record
+from homecare_lab.oui import VENDOR_OUIS, is_locally_administered, vendor_of_mac
+from homecare_lab.spec import DeviceSpec, HomeSpec, WanSpec
+from homecare_lab.state import RunRecord, clean_stale_runs, kill_pids, teardown_record
 
 _UDHCPC_SCRIPT = """#!/bin/sh
 # udhcpc event script for the virtual laptop: configure the interface only.
@@ -81,10 +81,13 @@ def _laptop_mac(spec: HomeSpec) -> str:
 
 
 def _child_env() -> dict[str, str]:
-    """Environment for helper processes: this homecare package must be importable."""
-    src = str(Path(__file__).resolve().parents[2])
+    """Environment for helper processes: this lab and the homecare it tests must be
+    importable even when neither is installed (a bare checkout)."""
+    import homecare
+
+    dirs = [str(Path(__file__).resolve().parents[1]), str(Path(homecare.__file__).resolve().parents[1])]
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": f"{src}:{path}" if path else src}
+    return {**os.environ, "PYTHONPATH": ":".join([*dirs, path] if path else dirs)}
 
 
 def _router_mac(spec: HomeSpec) -> str:
@@ -396,13 +399,13 @@ class VirtualHome:
         self._popen(
             "provider-services",
             self.provider_ns,
-            [py, "-m", "homecare.lab.services", "provider", self.run_id],
+            [py, "-m", "homecare_lab.services", "provider", self.run_id],
         )
         if self.spec.devices:
             self._popen(
                 "device-agent",
                 self.router_ns,
-                [py, "-m", "homecare.lab.device_agent", str(w / "devices.json")],
+                [py, "-m", "homecare_lab.device_agent", str(w / "devices.json")],
                 stdout=subprocess.PIPE,
             )
         self._wait_tcp(self.router_ns, self.spec.router_ip, 53, "router dnsmasq")
@@ -595,7 +598,7 @@ class VirtualHome:
             self._popen(
                 "captive-portal",
                 self.router_ns,
-                [sys.executable, "-m", "homecare.lab.services", "portal", self.run_id,
+                [sys.executable, "-m", "homecare_lab.services", "portal", self.run_id,
                  "--bind", self.router_ip, "--port", str(addresses.PORTAL_PORT)],
             )  # fmt: skip
             self._wait_tcp(self.router_ns, self.router_ip, addresses.PORTAL_PORT, "portal")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from homecare.lab.oui import VENDOR_OUIS
+from homecare_lab.oui import VENDOR_OUIS
 
 _T = TypeVar("_T")
 
@@ -59,7 +59,7 @@ class DeviceSpec:
 
     name: str  # unique, lowercase [a-z0-9-]
     kind: str = "generic"  # phone, tv, printer, speaker, camera, laptop, iot, …
-    vendor: str | None = None  # key of homecare.lab.oui.VENDOR_OUIS
+    vendor: str | None = None  # key of homecare_lab.oui.VENDOR_OUIS
     mac: str | None = None  # explicit MAC wins over vendor / randomized
     randomized_mac: bool = False  # locally-administered address (private Wi-Fi MAC)
     ip: str | None = None  # static address; None = next free static address
@@ -151,7 +151,7 @@ class HomeSpec:
 
     def resolved(self) -> HomeSpec:
         """Validate and fill every device's address, MAC, hostname and UPnP uuid."""
-        from homecare.lab.catalog import with_placeholders
+        from homecare_lab.catalog import with_placeholders
 
         net = self.network
         if net.prefixlen > 26:
@@ -243,7 +243,7 @@ class HomeSpec:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HomeSpec:
         """Build a spec from parsed TOML (see docs/virtual-home.md for the format)."""
-        from homecare.lab.catalog import catalogue_devices, template_device
+        from homecare_lab.catalog import catalogue_devices, template_device
 
         _reject_unknown(data, {"name", "lan", "wan", "laptop", "devices", "generate"}, "home")
         devices: list[DeviceSpec] = []

@@ -19,8 +19,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from homecare.lab import netns
-from homecare.lab.names import PREFIX, RUN_ID_RE, RunNames
+from homecare_lab import netns
+from homecare_lab.names import PREFIX, RUN_ID_RE, RunNames
 
 STATE_DIR = Path("/run/homecare-lab")
 

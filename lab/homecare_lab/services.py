@@ -2,11 +2,11 @@
 
 Run inside a namespace by the lab (never on the host):
 
-* ``python -m homecare.lab.services provider RUNMARK`` — in the provider namespace:
+* ``python -m homecare_lab.services provider RUNMARK`` — in the provider namespace:
   LibreSpeed and speedtest.net-protocol speed servers, the connectivity-check
   endpoint (``/generate_204`` → 204, Apple/Firefox/Microsoft variants) and a
   small web host on the well-known internet address (TCP 80 and 443).
-* ``python -m homecare.lab.services portal RUNMARK --bind IP`` — in the router
+* ``python -m homecare_lab.services portal RUNMARK --bind IP`` — in the router
   namespace while the captive-portal fault is on: every request is redirected
   to a login page, as hotel and café portals do.
 
@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from homecare.lab import addresses
-from homecare.speedserver._http import FastHandler, make_server, run_until_signalled
-from homecare.speedserver.librespeed import make_librespeed_server
-from homecare.speedserver.ookla import OoklaSettings, make_ookla_server
+from homecare.collector.fast_http import FastHandler, make_server, run_until_signalled
+from homecare.collector.librespeed import make_librespeed_server
+from homecare_lab import addresses
+from homecare_lab.ookla_server import OoklaSettings, make_ookla_server
 
 _LOGIN_PAGE = (
     b"<!doctype html><html><head><title>Guest Wi-Fi login</title></head>"

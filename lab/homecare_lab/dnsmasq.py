@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from homecare.lab import addresses
-from homecare.lab.names import LAN_BRIDGE, PROVIDER_NET
-from homecare.lab.spec import HomeSpec
+from homecare_lab import addresses
+from homecare_lab.names import LAN_BRIDGE, PROVIDER_NET
+from homecare_lab.spec import HomeSpec
 
 
 def command(conf: Path) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from homecare.lab.spec import DeviceSpec, ServiceSpec, SpecError, SsdpSpec
+from homecare_lab.spec import DeviceSpec, ServiceSpec, SpecError, SsdpSpec
 
 
 def _iphone(name: str) -> DeviceSpec:

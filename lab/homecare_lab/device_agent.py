@@ -8,7 +8,7 @@ responder on 239.255.255.250:1900, an HTTP server for its UPnP description
 and listeners on its TCP ports.  Sockets keep the namespace they were created
 in, so afterwards one asyncio loop serves them all.
 
-Run by the lab as ``python -m homecare.lab.device_agent CONFIG.json``; prints
+Run by the lab as ``python -m homecare_lab.device_agent CONFIG.json``; prints
 ``READY`` once every service is registered.  SIGTERM ends it at once (a
 device that is torn down does not say goodbye, like a device unplugged).
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from homecare.lab import netns
+from homecare_lab import netns
 
 SSDP_GROUP = "239.255.255.250"
 SSDP_PORT = 1900
@@ -266,7 +266,7 @@ async def run_agent(config: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m homecare.lab.device_agent CONFIG.json", file=sys.stderr)
+        print("usage: python -m homecare_lab.device_agent CONFIG.json", file=sys.stderr)
         return 2
     config = json.loads(Path(args[0]).read_text())
     asyncio.run(run_agent(config))

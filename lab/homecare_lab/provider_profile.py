@@ -12,8 +12,8 @@ from pathlib import Path
 
 import tomli_w
 
-from homecare.lab import addresses
-from homecare.lab.spec import WanSpec
+from homecare_lab import addresses
+from homecare_lab.spec import WanSpec
 
 
 def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:

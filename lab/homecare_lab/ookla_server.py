@@ -15,7 +15,7 @@ provider's collector) can run the unmodified ``speedtest-cli`` against a known
 server.  The server list advertises ``--server-host`` (default: the ``Host``
 header of the request), so the same process works on loopback and behind names.
 
-Run: ``python -m homecare.speedserver.ookla --bind ADDR --port N [--port M]``.
+Run: ``python -m homecare_lab.ookla_server --bind ADDR --port N [--port M]``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
-from homecare.speedserver._http import FastHandler, make_server, run_until_signalled
+from homecare.collector.fast_http import FastHandler, make_server, run_until_signalled
 
 _RANDOM_JPG = re.compile(r"random(\d{2,5})x(\d{2,5})\.jpg")
 #: The largest ``random*.jpg`` served (speedtest-cli asks for at most 4000x4000).

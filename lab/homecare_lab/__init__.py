@@ -8,9 +8,9 @@ docs/virtual-home.md.
 
 from __future__ import annotations
 
-from homecare.lab.catalog import TEMPLATES, catalogue_devices, template_device
-from homecare.lab.home import LabError, VirtualHome
-from homecare.lab.spec import (
+from homecare_lab.catalog import TEMPLATES, catalogue_devices, template_device
+from homecare_lab.home import LabError, VirtualHome
+from homecare_lab.spec import (
     DeviceSpec,
     HomeSpec,
     LanSpec,

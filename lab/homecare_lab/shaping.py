@@ -9,9 +9,9 @@ egress, as an ISP's access line would.
 
 from __future__ import annotations
 
-from homecare.lab import addresses
-from homecare.lab.names import LAN_BRIDGE, ROUTER_WAN
-from homecare.lab.spec import WanSpec
+from homecare_lab import addresses
+from homecare_lab.names import LAN_BRIDGE, ROUTER_WAN
+from homecare_lab.spec import WanSpec
 
 LOSS_TABLE = "hc_wan_loss"
 NAT_TABLE = "hc_nat"

@@ -19,12 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from homecare.lab import netns
-from homecare.lab.catalog import catalogue_devices
-from homecare.lab.home import VirtualHome
-from homecare.lab.provider_profile import provider_profile_toml
-from homecare.lab.requirements import why_unavailable
-from homecare.lab.spec import HomeSpec
+from homecare_lab import netns
+from homecare_lab.catalog import catalogue_devices
+from homecare_lab.home import VirtualHome
+from homecare_lab.provider_profile import provider_profile_toml
+from homecare_lab.requirements import why_unavailable
+from homecare_lab.spec import HomeSpec
 
 FAULTS = ("dns-down", "router-down", "wan-down", "captive-portal", "device-gone:NAME")
 
@@ -33,8 +33,8 @@ def load_spec(path: str | None, devices: int | None) -> HomeSpec:
     if path:
         spec = HomeSpec.from_toml(path)
     else:
-        default = Path(__file__).resolve().parents[3] / "profiles" / "homes" / "default.toml"
-        spec = HomeSpec.from_toml(default) if default.is_file() and devices is None else HomeSpec()
+        default = Path(__file__).resolve().parents[2] / "profiles" / "homes" / "default.toml"
+        spec = HomeSpec.from_toml(default) if default.is_file() else HomeSpec()
     if devices is not None:
         # --devices N: the spec's own devices plus N catalogue devices.
         taken = {x.name for x in spec.devices}

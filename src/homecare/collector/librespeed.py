@@ -13,7 +13,7 @@ its own test point later:
 Paths are matched on their last component so ``/backend/garbage.php`` (the
 layout of LibreSpeed's own docker image) works too.
 
-Run: ``python -m homecare.speedserver.librespeed --bind ADDR --port N``.
+Run: ``python -m homecare.collector.librespeed --bind ADDR --port N``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from homecare.speedserver._http import MIB, FastHandler, make_server, run_until_signalled
+from homecare.collector.fast_http import MIB, FastHandler, make_server, run_until_signalled
 
 DEFAULT_CHUNKS = 4
 MAX_CHUNKS = 1024
