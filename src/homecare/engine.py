@@ -1,22 +1,28 @@
-"""One check, end to end: profile -> probes -> diagnose -> advise -> Report.
+"""The one flow of homecare: select -> run -> remember -> diagnose -> advise -> verdict.
 
-The CLI calls this and only renders; tests call it directly. Nothing here
-prints: progress goes through the callback.
+``homecare check``, a technician's session step and every monitor sample are
+callers of :func:`run_check`; none of them re-assembles any part of it. What
+the home remembers comes in through :class:`LocalState` (the history database
+implements it; :data:`NO_STATE` is a home with no past), so the flow never opens
+files itself. Nothing here prints: progress goes through the callback, and
+saving, sharing, rendering and questions stay with the caller.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 import pluggy
 
 from homecare import __version__
 from homecare.advise.catalogue import Catalogue
 from homecare.advise.guidance import build_guidance
+from homecare.advise.history_advice import BASELINE_CHECKS, with_history_notes
+from homecare.advise.offers import ShownOffer, choose_offer
 from homecare.diagnose.base import RuleContext
 from homecare.diagnose.verdict import decide
 from homecare.errors import UsageError
@@ -31,6 +37,7 @@ from homecare.models import (
     Severity,
 )
 from homecare.plugins import all_probes, all_rules
+from homecare.privilege import is_privileged
 from homecare.probes.base import Probe
 from homecare.probes.discovery.inventory import apply_comparison, apply_nicknames
 from homecare.probes.runner import ProgressCallback, ProgressEvent, run_probes
@@ -42,16 +49,61 @@ QUICK_BUDGET_S = 15.0
 ENGINE_CODES = ("homecare.rule.failed",)
 
 
+#: how many earlier checks the flow reads: enough for a baseline and a comparison
+RECENT_CHECKS = max(BASELINE_CHECKS, 10)
+
+
+class LocalState(Protocol):
+    """What the home remembers, as far as one check needs it (read only)."""
+
+    def recent_reports(self, limit: int = 10) -> list[Report]:
+        """Earlier checks, newest first."""
+        ...
+
+    def device_names(self) -> dict[str, str]:
+        """The person's names for devices, by MAC or IP."""
+        ...
+
+    def steps_done(self, code: str) -> set[int]:
+        """Numbers of the advice steps already done for a finding code."""
+        ...
+
+
+class _NoState:
+    """A home with no past: first run, ``--no-history``, a bench."""
+
+    def recent_reports(self, limit: int = 10) -> list[Report]:
+        return []
+
+    def device_names(self) -> dict[str, str]:
+        return {}
+
+    def steps_done(self, code: str) -> set[int]:
+        return set()
+
+
+NO_STATE: LocalState = _NoState()
+
+
 @dataclass(frozen=True)
 class CheckRequest:
+    """What to check and for whom; everything else comes from the home's state."""
+
     areas: Sequence[str] = ()
     quick: bool = False
     language: str = "en"
     skill: str = "beginner"
     budget_s: float | None = None
-    history: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
-    previous_devices: Sequence[Device] | None = None
-    nicknames: Mapping[str, str] = field(default_factory=dict)
+    #: the person agreed to see a provider offer tied to a fix (text output only)
+    offers: bool = False
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """A finished check and the offer picked for it (if any), ready to save and show."""
+
+    report: Report
+    offer: ShownOffer | None = None
 
 
 def known_areas(pm: pluggy.PluginManager) -> list[str]:
@@ -86,32 +138,19 @@ def select_probes(probes: Sequence[Probe], areas: Sequence[str]) -> list[Probe]:
     return list(chosen.values())
 
 
-def is_privileged() -> bool:
-    """Whether raw sockets are allowed: what root (or CAP_NET_RAW) really buys.
-
-    Asking the kernel beats checking the user id: root without capabilities
-    (a container, ``setpriv``) is unprivileged for our purposes.
-    """
-    import socket
-
-    try:
-        socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close()
-    except OSError:
-        return False
-    return True
-
-
 def run_check(
     request: CheckRequest,
     pm: pluggy.PluginManager,
     provider: ProviderProfile,
     catalogue: Catalogue,
+    state: LocalState = NO_STATE,
     progress: ProgressCallback | None = None,
-    steps_done: Callable[[str], set[int]] = lambda _code: set(),
-) -> Report:
+) -> CheckOutcome:
+    """Run one check, end to end, and return the finished report."""
     probes = select_probes(all_probes(pm), request.areas)
     budget = request.budget_s or (QUICK_BUDGET_S if request.quick else FULL_BUDGET_S)
     privileged = is_privileged()
+    recent = state.recent_reports(RECENT_CHECKS)
     observations = run_probes(
         probes,
         provider=provider,
@@ -120,17 +159,19 @@ def run_check(
         privileged=privileged,
         progress=progress or _no_progress,
     )
-    observations = [remember(o, request) for o in observations]
-    findings = diagnose(observations, pm, provider, request.history)
+    nicknames = state.device_names()
+    before = previous_inventory(recent)
+    observations = [remember(o, nicknames, before) for o in observations]
+    findings = diagnose(observations, pm, provider, recent)
     guidance = build_guidance(
         findings,
         catalogue,
         request.language,
         request.skill,
-        steps_done=steps_done,
+        steps_done=state.steps_done,
         support_phone=provider.support.phone,
     )
-    return Report(
+    report = Report(
         id=uuid.uuid4().hex,
         created_at=datetime.now(UTC),
         homecare_version=__version__,
@@ -144,25 +185,32 @@ def run_check(
         guidance=guidance,
         verdict=decide(findings, observations, provider),
     )
+    report = with_history_notes(report, recent)
+    offer = choose_offer(report, provider, request.offers)
+    if offer:
+        report = report.model_copy(update={"offer_shown": offer.id})
+    return CheckOutcome(report=report, offer=offer)
 
 
-def remember(observation: Observation, request: CheckRequest) -> Observation:
+def remember(
+    observation: Observation,
+    nicknames: dict[str, str],
+    previous_devices: Sequence[Device] | None,
+) -> Observation:
     """Join what this home remembers to a fresh observation: the person's
     device names, and which devices are new or missing since last time."""
     data = observation.data
     if not isinstance(data, DevicesData):
         return observation
-    named = data.model_copy(update={"devices": apply_nicknames(data.devices, request.nicknames)})
-    return observation.model_copy(
-        update={"data": apply_comparison(named, request.previous_devices)}
-    )
+    named = data.model_copy(update={"devices": apply_nicknames(data.devices, nicknames)})
+    return observation.model_copy(update={"data": apply_comparison(named, previous_devices)})
 
 
 def previous_inventory(reports: Sequence[Report]) -> list[Device] | None:
     """Devices of the newest stored check that took an inventory, if any."""
     for report in reports:
         data = report.data_of(DevicesData)
-        if isinstance(data, DevicesData):
+        if data is not None:
             return list(data.devices)
     return None
 
@@ -171,7 +219,7 @@ def diagnose(
     observations: Sequence[Observation],
     pm: pluggy.PluginManager,
     provider: ProviderProfile,
-    history: Sequence[Mapping[str, Any]] = (),
+    history: Sequence[Report] = (),
 ) -> list[Finding]:
     """Run every rule; a rule that crashes is reported, never fatal."""
     ctx = RuleContext(

@@ -124,7 +124,7 @@ def test_folder_plugin_is_used_in_a_run(plugin_pm: pluggy.PluginManager) -> None
     # only the plugin's own area, so no built-in probe (and no packet) runs
     report = run_check(
         CheckRequest(areas=["fridge"], budget_s=5), plugin_pm, ProviderProfile(), Catalogue.load()
-    )
+    ).report
     (obs,) = report.observations
     assert obs.probe == "fridge"
     assert obs.status is ProbeStatus.OK

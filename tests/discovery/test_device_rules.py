@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from homecare.diagnose.base import Rule, RuleContext
 from homecare.diagnose.device_rules import (
@@ -14,7 +14,7 @@ from homecare.models import Device, DevicesData, Observation, ProbeStatus, Repor
 from homecare.profiles.provider import ProviderProfile, Thresholds
 
 
-def _ctx(data: DevicesData, history: Any = (), limit: int = 60) -> RuleContext:
+def _ctx(data: DevicesData, history: Sequence[Report] = (), limit: int = 60) -> RuleContext:
     obs = Observation(probe="devices", area="devices", status=ProbeStatus.OK, data=data)
     provider = ProviderProfile(thresholds=Thresholds(crowded_network_devices=limit))
     return RuleContext(observations={"devices": obs}, provider=provider, history=history)
@@ -47,17 +47,41 @@ def test_new_unknown() -> None:
     assert NewUnknownDeviceRule().evaluate(_ctx(data)) == []
 
 
-def test_router_mac_changed_plain_history() -> None:
+def _report_with_gateway(mac: str, ip: str = "192.168.1.1") -> Report:
+    gw = GW.model_copy(update={"mac": mac, "key": mac, "ipv4": [ip]})
+    return Report(
+        id="r-" + mac,
+        created_at=datetime.now(UTC),
+        homecare_version="0",
+        areas=["devices"],
+        observations=[
+            Observation(
+                probe="devices",
+                area="devices",
+                status=ProbeStatus.OK,
+                data=DevicesData(method="arp-sweep", devices=[gw]),
+            )
+        ],
+        verdict=Verdict(healthy=True, summary="ok"),
+    )
+
+
+def test_router_mac_changed_compares_with_the_last_inventory() -> None:
     data = DevicesData(method="arp-sweep", devices=[GW])
-    hist = [{"gateway_mac": "00:11:22:33:44:55", "gateway_ip": "192.168.1.1"}]
-    (f,) = RouterMacChangedRule().evaluate(_ctx(data, hist))
+    (f,) = RouterMacChangedRule().evaluate(_ctx(data, [_report_with_gateway("00:11:22:33:44:55")]))
     assert f.code == "router.mac_changed"
     assert f.evidence["previous_mac"] == "00:11:22:33:44:55"
-    same = [{"gateway_mac": GW.mac, "gateway_ip": "192.168.1.1"}]
-    assert RouterMacChangedRule().evaluate(_ctx(data, same)) == []
-    other_net = [{"gateway_mac": "00:11:22:33:44:55", "gateway_ip": "10.0.0.1"}]
+    assert RouterMacChangedRule().evaluate(_ctx(data, [_report_with_gateway(GW.mac or "")])) == []
+    other_net = [_report_with_gateway("00:11:22:33:44:55", "10.0.0.1")]
     assert RouterMacChangedRule().evaluate(_ctx(data, other_net)) == []
-    assert RouterMacChangedRule().evaluate(_ctx(data, [{"unrelated": 1}])) == []
+    no_inventory = Report(
+        id="r0",
+        created_at=datetime.now(UTC),
+        homecare_version="0",
+        areas=["dns"],
+        verdict=Verdict(healthy=True, summary="ok"),
+    )
+    assert RouterMacChangedRule().evaluate(_ctx(data, [no_inventory])) == []
 
 
 def test_router_mac_changed_from_reports() -> None:
@@ -74,10 +98,8 @@ def test_router_mac_changed_from_reports() -> None:
         verdict=Verdict(healthy=True, summary="ok"),
     )
     data = DevicesData(method="arp-sweep", devices=[GW])
-    (f,) = RouterMacChangedRule().evaluate(_ctx(data, [{"id": "r1", "report": report}]))
+    (f,) = RouterMacChangedRule().evaluate(_ctx(data, [report]))
     assert f.evidence["current_mac"] == GW.mac
-    dumped = [{"report": report.model_dump(mode="json")}]
-    assert len(RouterMacChangedRule().evaluate(_ctx(data, dumped))) == 1
 
 
 def test_crowded() -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from homecare import plugins
-from homecare.cli import session as session_mod
+from homecare.cli import run_context as session_mod
 from homecare.cli.check_flow import run_check_command
-from homecare.cli.session import Overrides
+from homecare.cli.run_context import Overrides
 from homecare.context import Environment
 from homecare.i18n import activate
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecare.cli.app import run
-from homecare.cli.session import open_session
+from homecare.cli.run_context import open_run
 from homecare.collector.app import create_app
 from homecare.collector.db import count_uploads, make_engine, sqlite_url
 from homecare.collector.migrate import upgrade
@@ -50,7 +50,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collector: LocalCollec
     monkeypatch.setenv("HOMECARE_COLLECTOR_URL", collector.url)
     monkeypatch.setenv("HOMECARE_COLLECTOR_TOKEN", collector.tokens["ingest"])
     monkeypatch.setenv("LANG", "C")
-    paths = open_session().env.home
+    paths = open_run().env.home
     with History.open(paths.history_db) as h:
         h.save(simple_report())
     return tmp_path / "home"
@@ -140,12 +140,12 @@ def test_off_while_offline_retries_deletion_on_flush(home: Path, collector: Loca
 
 
 def test_maybe_auto_share(home: Path, collector: LocalCollector) -> None:
-    session = open_session()
+    session = open_run()
     assert maybe_auto_share(session, simple_report()) is None  # never asked
     person = session.person.with_consent(share=True)
     person = person.model_copy(update={"consent": person.consent.model_copy(update={"auto_share": True})})
     save_profile(home / "config" / "profile.toml", person)
-    code = maybe_auto_share(open_session(), simple_report())
+    code = maybe_auto_share(open_run(), simple_report())
     assert code is not None and count_uploads(collector.engine) == (1, 1)
 
 
@@ -187,7 +187,7 @@ def test_killed_mid_upload_loses_nothing_and_stores_once(home: Path, tmp_path: P
         assert count_uploads(engine) == (1, 1)
         with engine.connect() as conn:
             stored = conn.exec_driver_sql("SELECT id, support_code FROM uploads").one()
-        expected = build_payload(open_session(), simple_report())["upload_id"]
+        expected = build_payload(open_run(), simple_report())["upload_id"]
         assert tuple(stored) == (expected, from_upload_id(expected))
     finally:
         server.stop()

@@ -73,7 +73,7 @@ def check(
     save: bool = typer.Option(True, "--save/--no-save", help=_("Save the check to local history.")),
 ) -> int:
     from homecare.cli.check_flow import run_check_command
-    from homecare.cli.session import Overrides
+    from homecare.cli.run_context import Overrides
 
     return run_check_command(
         areas=areas or [],

@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 
 from homecare.advise.followup import ask_feedback, ask_steps_done
 from homecare.advise.guidance import markable_steps
-from homecare.advise.history_advice import BASELINE_CHECKS, with_history_notes
-from homecare.advise.offers import ShownOffer, choose_offer, offer_lines
+from homecare.advise.offers import offer_lines
 from homecare.advise.present import for_display
 from homecare.cli.progress import progress_display
-from homecare.cli.session import Overrides, Session, open_session
+from homecare.cli.run_context import Overrides, RunContext, open_run
 from homecare.context import Environment
-from homecare.engine import CheckRequest, previous_inventory, run_check
+from homecare.engine import CheckRequest, run_check
 from homecare.errors import UsageError
 from homecare.i18n import _
 from homecare.models import Report, Severity
@@ -36,7 +35,7 @@ def run_check_command(
     overrides: Overrides,
     env: Environment | None = None,
 ) -> int:
-    session = open_session(overrides, env)
+    session = open_run(overrides, env)
     env = session.env
     renderers = all_renderers(session.pm)
     name = output or ("plain" if session.person.plain else "console")
@@ -46,33 +45,25 @@ def run_check_command(
                 name=name, known=", ".join(sorted(renderers))
             )
         )
-    offer: ShownOffer | None = None
     with History.open(env.home.history_db) as history:
-        recent = history.recent_reports(max(BASELINE_CHECKS, 10))
-        past = [{"id": r.id, "created_at": r.created_at.isoformat(), "report": r} for r in recent]
         show_progress = name != "json" or env.stdout_isatty
         with progress_display(env, enabled=show_progress and name != "plain") as progress:
-            report = run_check(
+            outcome = run_check(
                 CheckRequest(
                     areas=areas,
                     quick=quick,
                     language=session.language,
                     skill=session.person.skill,
-                    history=past,
-                    previous_devices=previous_inventory(recent),
-                    nicknames=history.device_names(),
+                    # an offer is something a person reads, not a JSON field
+                    offers=name in TEXT_FORMATS and session.person.consent.offers,
                 ),
                 session.pm,
                 session.provider,
                 session.catalogue,
+                state=history,
                 progress=progress,
-                steps_done=history.steps_done,
             )
-        report = with_history_notes(report, recent)
-        if name in TEXT_FORMATS:  # an offer is something a person reads, not a JSON field
-            offer = choose_offer(report, session.provider, session.person.consent.offers)
-            if offer:
-                report = report.model_copy(update={"offer_shown": offer.id})
+        report, offer = outcome.report, outcome.offer
         if save:
             history.save(report)
         shown = for_display(report, session.persona) if name in TEXT_FORMATS else report
@@ -89,7 +80,7 @@ def run_check_command(
     return ExitStatus.OK
 
 
-def _auto_share(session: Session, report: Report, output: str) -> None:
+def _auto_share(session: RunContext, report: Report, output: str) -> None:
     """Share right away when the person chose automatic sharing; say so."""
     from homecare.share.service import maybe_auto_share
 
@@ -109,7 +100,7 @@ def asks_questions(env: Environment, output: str) -> bool:
     return output == "console" and env.interactive
 
 
-def _follow_up(session: Session, history: History, report: Report, shown: Report) -> None:
+def _follow_up(session: RunContext, history: History, report: Report, shown: Report) -> None:
     """Ask which steps were done and whether it helped; store the answers."""
     from rich.console import Console
     from rich.text import Text

@@ -27,7 +27,7 @@ def inventory(
     if ctx.invoked_subcommand is not None:
         return 0
     from homecare.cli.check_flow import run_check_command
-    from homecare.cli.session import Overrides
+    from homecare.cli.run_context import Overrides
 
     return run_check_command(
         areas=["devices"],
@@ -49,10 +49,10 @@ def name_device(
     from datetime import UTC, datetime
 
     from homecare.cli.device_names import resolve_device_key
-    from homecare.cli.session import open_session
+    from homecare.cli.run_context import open_run
     from homecare.store.history import History
 
-    session = open_session()
+    session = open_run()
     with History.open(session.env.home.history_db) as history:
         key = resolve_device_key(device, history)
         history.set_device_name(key, nickname.strip(), datetime.now(UTC))
@@ -67,11 +67,11 @@ def forget_device(
 ) -> None:
     """Remove the name you gave a device."""
     from homecare.cli.device_names import resolve_device_key
-    from homecare.cli.session import open_session
+    from homecare.cli.run_context import open_run
     from homecare.errors import UsageError
     from homecare.store.history import History
 
-    session = open_session()
+    session = open_run()
     with History.open(session.env.home.history_db) as history:
         key = resolve_device_key(device, history)
         if not history.forget_device_name(key):

@@ -18,10 +18,10 @@ def explain(
     skill: str = typer.Option(None, "--skill", help=_("Skill level to explain for.")),
     lang: str = typer.Option(None, "--lang", help=_("Language.")),
 ) -> None:
-    from homecare.cli.session import Overrides, open_session
+    from homecare.cli.run_context import Overrides, open_run
     from homecare.errors import UsageError
 
-    session = open_session(Overrides(skill=skill, language=lang))
+    session = open_run(Overrides(skill=skill, language=lang))
     out = session.env.stdout
     catalogue = session.catalogue
     if not code:

@@ -21,10 +21,10 @@ def list_checks(
     """List past checks, newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    from homecare.cli.session import open_session
+    from homecare.cli.run_context import open_run
     from homecare.store.history import History
 
-    session = open_session()
+    session = open_run()
     out = session.env.stdout
     with History.open(session.env.home.history_db) as history:
         rows = history.summaries(limit)
@@ -48,12 +48,12 @@ def show(
     plain: bool = typer.Option(False, "--plain", help=_("Plain text output.")),
 ) -> None:
     """Show a past check again, exactly as it was saved."""
-    from homecare.cli.session import Overrides, open_session
+    from homecare.cli.run_context import Overrides, open_run
     from homecare.errors import UsageError
     from homecare.plugins import all_renderers
     from homecare.store.history import History
 
-    session = open_session(Overrides(plain=plain))
+    session = open_run(Overrides(plain=plain))
     with History.open(session.env.home.history_db) as history:
         report = history.get(check_id)
     if report is None:

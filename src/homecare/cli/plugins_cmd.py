@@ -14,10 +14,10 @@ def register(app: typer.Typer) -> None:
 def plugins(json_out: bool = typer.Option(False, "--json", help=_("As JSON."))) -> None:
     import json
 
-    from homecare.cli.session import open_session
+    from homecare.cli.run_context import open_run
     from homecare.plugins import all_probes, describe
 
-    session = open_session()
+    session = open_run()
     infos = describe(session.pm)
     out = session.env.stdout
     if json_out:

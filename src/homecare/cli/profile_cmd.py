@@ -122,7 +122,7 @@ def describe_profile(person: PersonProfile, env: Environment | None = None) -> l
 
 def run_set(key: str, value: str, env: Environment) -> int:
     """Validate and store one field."""
-    from homecare.cli.session import shipped_languages
+    from homecare.cli.run_context import shipped_languages
     from homecare.errors import UsageError
     from homecare.i18n import normalise
     from homecare.store.profile import PersonProfile

@@ -72,7 +72,7 @@ def setup(
 def run_setup(answers: SetupAnswers, env: Environment) -> int:
     """Validate, ask what is missing (if someone is there), save, summarise."""
     from homecare.cli.profile_cmd import describe_profile, read_profile, write_profile
-    from homecare.cli.session import choose_language, shipped_languages
+    from homecare.cli.run_context import choose_language, shipped_languages
     from homecare.errors import UsageError
     from homecare.i18n import normalise
 
@@ -216,7 +216,7 @@ class _Asker:
         stays unchosen when Enter is pressed, so it keeps following it.
         """
         from homecare.advise.personas import load_persona
-        from homecare.cli.session import choose_language
+        from homecare.cli.run_context import choose_language
         from homecare.i18n import current_language
 
         out = dict(given)

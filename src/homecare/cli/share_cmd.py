@@ -30,14 +30,14 @@ def share(
     ),
     flush_: bool = typer.Option(False, "--flush", help=_("Try again to send what is waiting.")),
 ) -> int:
-    from homecare.cli.session import open_session
+    from homecare.cli.run_context import open_run
     from homecare.errors import UsageError
     from homecare.share import service
     from homecare.status import ExitStatus
 
     if sum((show, on, off, flush_)) > 1:
         raise UsageError(_("Use only one of --show, --on, --off, --flush."))
-    session = open_session()
+    session = open_run()
     out = session.env.stdout
     if show:
         report = service.load_report(session, check_id)

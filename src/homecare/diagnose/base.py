@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
-from homecare.models import Finding, Observation
+from homecare.models import Finding, Observation, Report
 from homecare.profiles.provider import ProviderProfile
 
 T = TypeVar("T", bound=BaseModel)
@@ -22,7 +22,8 @@ T = TypeVar("T", bound=BaseModel)
 class RuleContext:
     observations: Mapping[str, Observation]
     provider: ProviderProfile
-    history: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    #: the home's earlier checks, newest first (the baseline rules compare with)
+    history: Sequence[Report] = field(default_factory=tuple)
 
     def data(self, kind: type[T]) -> T | None:
         """The first payload of this type among successful observations."""

@@ -14,10 +14,8 @@ The newest entry that names a gateway MAC is the reference.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
-
-from pydantic import ValidationError
 
 from homecare.diagnose.base import RuleContext
 from homecare.i18n import _, ngettext
@@ -78,22 +76,10 @@ def _gateway(data: DevicesData) -> Device | None:
     return next((d for d in data.devices if d.is_gateway and d.mac), None)
 
 
-def _previous_gateway(entry: Mapping[str, Any]) -> tuple[str, str | None] | None:
-    """(MAC, IP) of the gateway an entry of history recorded, if any."""
-    mac = entry.get("gateway_mac")
-    if isinstance(mac, str) and mac:
-        ip = entry.get("gateway_ip")
-        return mac.lower(), ip if isinstance(ip, str) else None
-    report = entry.get("report")
-    if isinstance(report, Mapping):
-        try:
-            report = Report.model_validate(report)
-        except ValidationError:
-            return None
-    if not isinstance(report, Report):
-        return None
+def _previous_gateway(report: Report) -> tuple[str, str | None] | None:
+    """(MAC, IP) of the gateway an earlier check recorded, if any."""
     data = report.data_of(DevicesData)
-    gw = _gateway(data) if isinstance(data, DevicesData) else None
+    gw = _gateway(data) if data is not None else None
     if gw is None or gw.mac is None:
         return None
     return gw.mac.lower(), gw.ipv4[0] if gw.ipv4 else None
@@ -115,10 +101,8 @@ class RouterMacChangedRule:
         gw = _gateway(data) if data is not None else None
         if gw is None or gw.mac is None:
             return []
-        for entry in ctx.history:
-            if not isinstance(entry, Mapping):
-                continue
-            prev = _previous_gateway(entry)
+        for report in ctx.history:
+            prev = _previous_gateway(report)
             if prev is None:
                 continue
             prev_mac, prev_ip = prev

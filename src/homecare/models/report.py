@@ -7,9 +7,9 @@ Guidance; renderers, the history store and the anonymizer only read a Report.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from homecare.models.common import ProbeStatus, Segment, Severity, Strict
 from homecare.models.connection import (
@@ -116,6 +116,9 @@ class Verdict(Strict):
     evidence: list[str] = Field(default_factory=list)
 
 
+_DataT = TypeVar("_DataT", bound=BaseModel)
+
+
 class Report(Strict):
     """One check, from the observations to the advice."""
 
@@ -136,8 +139,8 @@ class Report(Strict):
         default=None, description="Id of the provider offer shown with this check, if any."
     )
 
-    def data_of(self, kind: type[Any]) -> Any | None:
-        """The first successful observation payload of the given model type."""
+    def data_of(self, kind: type[_DataT]) -> _DataT | None:
+        """The first observation payload of the given model type."""
         for obs in self.observations:
             if isinstance(obs.data, kind):
                 return obs.data

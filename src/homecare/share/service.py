@@ -26,7 +26,7 @@ from homecare.store.history import History
 from homecare.store.profile import save_profile
 
 if TYPE_CHECKING:
-    from homecare.cli.session import Session
+    from homecare.cli.run_context import RunContext
 
 PENDING_DELETE = "pending-delete.json"
 
@@ -44,11 +44,11 @@ def do_not_track(environ: dict[str, str]) -> bool:
     return environ.get("DO_NOT_TRACK", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def sharing_allowed(session: Session) -> bool:
+def sharing_allowed(session: RunContext) -> bool:
     return session.person.consent.share is True and not do_not_track(session.env.environ)
 
 
-def collector_settings(session: Session) -> tuple[str | None, str | None]:
+def collector_settings(session: RunContext) -> tuple[str | None, str | None]:
     """URL and ingest token: the environment overrides the provider profile."""
     env = session.env.environ
     url = env.get("HOMECARE_COLLECTOR_URL") or session.provider.collector_url
@@ -56,18 +56,18 @@ def collector_settings(session: Session) -> tuple[str | None, str | None]:
     return url, token
 
 
-def spool_for(session: Session) -> Spool:
+def spool_for(session: RunContext) -> Spool:
     return Spool(session.env.home.spool_dir)
 
 
-def _secret(session: Session) -> bytes:
+def _secret(session: RunContext) -> bytes:
     try:
         return load_or_create_secret(session.env.home.state_dir)
     except (OSError, ValueError) as exc:
         raise StateError(_("Cannot read or create the sharing key: {error}").format(error=exc)) from exc
 
 
-def build_payload(session: Session, report: Report) -> dict[str, Any]:
+def build_payload(session: RunContext, report: Report) -> dict[str, Any]:
     """The anonymized payload for *report* (what ``--show`` prints)."""
     speed = session.provider.speed
     tier = next(
@@ -87,7 +87,7 @@ def build_payload(session: Session, report: Report) -> dict[str, Any]:
     )
 
 
-def load_report(session: Session, check_id: str | None) -> Report:
+def load_report(session: RunContext, check_id: str | None) -> Report:
     with History.open(session.env.home.history_db) as history:
         report = history.get(check_id) if check_id else history.latest()
     if report is None:
@@ -97,7 +97,7 @@ def load_report(session: Session, check_id: str | None) -> Report:
     return report
 
 
-def share_report(session: Session, report: Report) -> ShareResult:
+def share_report(session: RunContext, report: Report) -> ShareResult:
     """Spool the anonymized report, then try to send everything spooled."""
     if not sharing_allowed(session):
         raise UsageError(_("Sharing is off. Turn it on with 'homecare share --on'."))
@@ -120,7 +120,7 @@ def share_report(session: Session, report: Report) -> ShareResult:
     )
 
 
-def flush(session: Session, force: bool = False) -> FlushReport:
+def flush(session: RunContext, force: bool = False) -> FlushReport:
     """Retry the spool (and an outstanding deletion request)."""
     url, token = collector_settings(session)
     if not url:
@@ -132,7 +132,7 @@ def flush(session: Session, force: bool = False) -> FlushReport:
         return spool_for(session).flush(client.send, force=force)
 
 
-def maybe_auto_share(session: Session, report: Report) -> str | None:
+def maybe_auto_share(session: RunContext, report: Report) -> str | None:
     """Called after a check: share it when the person chose automatic sharing.
 
     Returns the support code, or None when nothing was shared. Never raises for
@@ -150,11 +150,11 @@ def maybe_auto_share(session: Session, report: Report) -> str | None:
         return None
 
 
-def turn_on(session: Session) -> None:
+def turn_on(session: RunContext) -> None:
     save_profile(session.env.home.profile_file, session.person.with_consent(share=True))
 
 
-def turn_off(session: Session) -> tuple[int, bool | None]:
+def turn_off(session: RunContext) -> tuple[int, bool | None]:
     """Record "no", empty the spool, ask the collector to delete this
     installation's results, and start a fresh installation id next time.
 
@@ -179,7 +179,7 @@ def turn_off(session: Session) -> tuple[int, bool | None]:
         return purged, _retry_pending_delete(session, client)
 
 
-def _pending_path(session: Session) -> Path:
+def _pending_path(session: RunContext) -> Path:
     return session.env.home.state_dir / PENDING_DELETE
 
 
@@ -191,7 +191,7 @@ def _pending_ids(path: Path) -> list[str]:
     return [str(x) for x in data] if isinstance(data, list) else []
 
 
-def _retry_pending_delete(session: Session, client: CollectorClient) -> bool:
+def _retry_pending_delete(session: RunContext, client: CollectorClient) -> bool:
     path = _pending_path(session)
     ids = _pending_ids(path)
     left = [inst for inst in ids if not client.delete_installation(inst)]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-import homecare.cli.session as session_mod
+import homecare.cli.run_context as session_mod
 import homecare.plugins as plugins_mod
 from homecare import __version__
 from homecare.cli.app import run

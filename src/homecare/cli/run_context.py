@@ -44,7 +44,7 @@ class Overrides:
 
 
 @dataclass
-class Session:
+class RunContext:
     env: Environment
     config: Config
     person: PersonProfile
@@ -162,7 +162,7 @@ def apply_overrides(person: PersonProfile, o: Overrides, warn: list[str]) -> Per
     return PersonProfile.model_validate({**person.model_dump(exclude_unset=True), **updates})
 
 
-def open_session(overrides: Overrides | None = None, env: Environment | None = None) -> Session:
+def open_run(overrides: Overrides | None = None, env: Environment | None = None) -> RunContext:
     env = env or Environment()
     o = overrides or Overrides()
     config = load_config(env.home.config_file)
@@ -176,4 +176,4 @@ def open_session(overrides: Overrides | None = None, env: Environment | None = N
     pm = get_plugin_manager(
         plugin_dirs=(REPO_PLUGINS_DIR, env.home.plugins_dir), disabled=config.disabled_plugins
     )
-    return Session(env, config, person, provider, language, pm)
+    return RunContext(env, config, person, provider, language, pm)

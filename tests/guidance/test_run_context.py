@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from homecare.cli.session import Overrides, open_session
+from homecare.cli.run_context import Overrides, open_run
 
 from .conftest import Home
 
 
 def test_overrides_win_over_the_profile(home: Home) -> None:
     home.write_profile('skill = "beginner"\nunits = "mbit"\ntheme = "monochrome"\n')
-    session = open_session(
+    session = open_run(
         Overrides(skill="expert", units="mbyte", verbosity="brief", language="de"), home.env()
     )
     options = session.render_options()
@@ -31,7 +31,7 @@ def test_persona_defaults_apply_when_the_profile_is_silent(home: Home) -> None:
         ("technician", "detailed", True, True),
     ):
         home.write_profile(f'skill = "{skill}"\n')
-        options = open_session(None, home.env()).render_options()
+        options = open_run(None, home.env()).render_options()
         assert (options.verbosity, options.show_evidence, options.show_commands) == (
             verbosity,
             evidence,
@@ -41,7 +41,7 @@ def test_persona_defaults_apply_when_the_profile_is_silent(home: Home) -> None:
 
 def test_unknown_override_values_are_reported_and_ignored(home: Home) -> None:
     env = home.env()
-    session = open_session(Overrides(units="furlongs", theme="neon"), env)
+    session = open_run(Overrides(units="furlongs", theme="neon"), env)
     assert session.person.units == "mbit" and session.person.theme == "default"
     err = env.stderr.getvalue()  # type: ignore[attr-defined]
     assert "Unknown units 'furlongs'" in err and "Unknown theme 'neon'" in err
