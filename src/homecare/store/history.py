@@ -1,8 +1,10 @@
 """The home's own history of checks, in SQLite.
 
 Schema changes go through ``MIGRATIONS`` (indexed by ``PRAGMA user_version``)
-so an old database is upgraded in place, never rebuilt. A database that is not
-a database any more is moved aside and reported, so nothing is lost silently.
+so an old database is upgraded in place, never rebuilt. Only a database that
+SQLite calls damaged is moved aside (with its journal files) and reported; a
+full disk, a lock held by another program or a read-only home leaves the file
+exactly as it was (see :mod:`homecare.store.sqlite_faults`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from pydantic import ValidationError
 from homecare.errors import StateError
 from homecare.i18n import _
 from homecare.models import Report
-from homecare.store.files import move_aside
+from homecare.store.sqlite_faults import (
+    BUSY_TIMEOUT_S,
+    damaged,
+    is_corruption,
+    open_read_only,
+    unusable,
+)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: checks
@@ -76,12 +84,24 @@ class CheckSummary:
 class History:
     """Access to the history database; open with :meth:`open`."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    #: Rows :meth:`summaries` could not read (and left out) so far.
+    skipped_rows: int = 0
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path | None = None,
+        read_only_because: str | None = None,
+    ) -> None:
         self._conn = conn
+        self._path = path
+        #: Set when the file could only be opened for reading (a full disk,
+        #: a read-only home): the reason every write then reports.
+        self.read_only_because = read_only_because
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path) -> Iterator[History]:
+    def open(cls, path: Path, timeout: float = BUSY_TIMEOUT_S) -> Iterator[History]:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -90,11 +110,12 @@ class History:
                     path=path.parent, error=exc.strerror or exc
                 )
             ) from exc
-        conn = _connect(path)
+        conn, because = _connect(path, timeout)
         with closing(conn):
-            yield cls(conn)
+            yield cls(conn, path, because)
 
     def save(self, report: Report) -> None:
+        self._refuse_if_read_only()
         worst = report.worst_severity
         try:
             with self._conn:
@@ -111,6 +132,7 @@ class History:
                     ),
                 )
         except sqlite3.Error as exc:
+            self._raise_ifdamaged(exc)
             raise StateError(_("Cannot save the check to history: {error}").format(error=exc)) from exc
 
     def summaries(self, limit: int = 20) -> list[CheckSummary]:
@@ -119,17 +141,24 @@ class History:
             "FROM checks ORDER BY created_at DESC LIMIT ?",
             (limit,),
         )
-        return [
-            CheckSummary(
-                id=r[0],
-                created_at=datetime.fromisoformat(r[1]),
-                areas=json.loads(r[2]),
-                healthy=bool(r[3]),
-                worst_severity=r[4],
-                finding_codes=json.loads(r[5]),
-            )
-            for r in rows
-        ]
+        out: list[CheckSummary] = []
+        for r in rows:
+            try:
+                out.append(
+                    CheckSummary(
+                        id=str(r[0]),
+                        created_at=datetime.fromisoformat(r[1]),
+                        areas=[str(a) for a in json.loads(r[2])],
+                        healthy=bool(r[3]),
+                        worst_severity=r[4] if isinstance(r[4], str) else None,
+                        finding_codes=[str(c) for c in json.loads(r[5])],
+                    )
+                )
+            except (TypeError, ValueError):
+                # A row another tool wrote or a half-restored backup: the rest
+                # of the history is still worth listing.
+                self.skipped_rows += 1
+        return out
 
     def get(self, check_id: str) -> Report | None:
         """A stored report by id or unique id prefix."""
@@ -145,14 +174,27 @@ class History:
             raise StateError(_("More than one check starts with {id}").format(id=check_id))
         try:
             return Report.model_validate_json((exact or rows)[0][1])
-        except ValidationError as exc:
+        except (ValidationError, TypeError, ValueError) as exc:
             raise StateError(
-                _("Stored check {id} cannot be read: {error}").format(id=check_id, error=exc)
+                _("Stored check {id} cannot be read: {error}").format(
+                    id=check_id, error=_first_line(exc)
+                )
             ) from exc
 
     def latest(self) -> Report | None:
-        rows = self._query("SELECT report_json FROM checks ORDER BY created_at DESC LIMIT 1", ())
-        return Report.model_validate_json(rows[0][0]) if rows else None
+        rows = self._query(
+            "SELECT id, report_json FROM checks ORDER BY created_at DESC LIMIT 1", ()
+        )
+        if not rows:
+            return None
+        try:
+            return Report.model_validate_json(rows[0][1])
+        except (ValidationError, TypeError, ValueError) as exc:
+            raise StateError(
+                _("Stored check {id} cannot be read: {error}").format(
+                    id=rows[0][0], error=_first_line(exc)
+                )
+            ) from exc
 
     def recent_reports(self, limit: int = 10) -> list[Report]:
         rows = self._query(
@@ -162,43 +204,38 @@ class History:
         for (raw,) in rows:
             try:
                 out.append(Report.model_validate_json(raw))
-            except ValidationError:
+            except (ValidationError, TypeError, ValueError):
                 continue  # an old or damaged row must not stop advice
         return out
 
     def mark_step_done(self, check_id: str, code: str, step: int, when: datetime) -> None:
-        with self._conn:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO steps_done VALUES (?, ?, ?, ?)",
-                (check_id, code, step, when.isoformat()),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO steps_done VALUES (?, ?, ?, ?)",
+            (check_id, code, step, when.isoformat()),
+        )
 
     def steps_done(self, code: str) -> set[int]:
         """Steps of *code*'s guidance the person already did, in any check."""
         return {r[0] for r in self._query("SELECT step FROM steps_done WHERE code = ?", (code,))}
 
     def record_feedback(self, check_id: str, score: int, when: datetime) -> None:
-        with self._conn:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?)",
-                (check_id, score, when.isoformat()),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?)",
+            (check_id, score, when.isoformat()),
+        )
 
     def feedback(self, check_id: str) -> int | None:
         rows = self._query("SELECT score FROM feedback WHERE check_id = ?", (check_id,))
         return int(rows[0][0]) if rows else None
 
     def set_device_name(self, key: str, name: str, when: datetime) -> None:
-        with self._conn:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO device_names VALUES (?, ?, ?)",
-                (key.lower(), name, when.isoformat()),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO device_names VALUES (?, ?, ?)",
+            (key.lower(), name, when.isoformat()),
+        )
 
     def forget_device_name(self, key: str) -> bool:
-        with self._conn:
-            cur = self._conn.execute("DELETE FROM device_names WHERE key = ?", (key.lower(),))
-        return cur.rowcount > 0
+        return self._write("DELETE FROM device_names WHERE key = ?", (key.lower(),)) > 0
 
     def device_names(self) -> dict[str, str]:
         """Nicknames by device key (MAC, or IP for devices without one)."""
@@ -208,27 +245,64 @@ class History:
         try:
             return list(self._conn.execute(sql, params).fetchall())
         except sqlite3.Error as exc:
+            self._raise_ifdamaged(exc)
             raise StateError(_("Cannot read the history: {error}").format(error=exc)) from exc
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only_because is not None:
+            raise StateError(self.read_only_because)
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """Open and migrate; move a damaged database aside with a clear error."""
+    def _write(self, sql: str, params: tuple[Any, ...]) -> int:
+        self._refuse_if_read_only()
+        try:
+            with self._conn:
+                return int(self._conn.execute(sql, params).rowcount)
+        except sqlite3.Error as exc:
+            self._raise_ifdamaged(exc)
+            raise StateError(_("Cannot write to the history: {error}").format(error=exc)) from exc
+
+    def _raise_ifdamaged(self, exc: sqlite3.Error) -> None:
+        """Damage found mid-run (a bad page): close, move the file aside, say so."""
+        if self._path is not None and is_corruption(exc):
+            self._conn.close()
+            raise damaged(self._path, exc) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _connect(
+    path: Path, timeout: float = BUSY_TIMEOUT_S
+) -> tuple[sqlite3.Connection, str | None]:
+    """Open and migrate; move a damaged database aside with a clear error.
+
+    Returns the connection and, when it is read-only, why writes will fail.
+    """
+    conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, timeout=5.0)
+        conn = sqlite3.connect(path, timeout=timeout)
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version <= len(MIGRATIONS):  # never change a newer homecare's database
             conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.DatabaseError as exc:
-        if "readonly" in str(exc) or "unable to open" in str(exc):
-            raise StateError(
-                _("Cannot open the history at {path}: {error}").format(path=path, error=exc)
-            ) from exc
-        aside = move_aside(path)
-        raise StateError(
-            _("The history database was damaged; it was kept as {aside}. Run again to start a new one.")
-            .format(aside=aside)
-        ) from exc
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        if is_corruption(exc):
+            raise damaged(path, exc) from exc
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR):
+            read_only = open_read_only(path, timeout)
+            if read_only is not None:
+                reason = str(unusable(path, exc))
+                return _check_version(path, read_only, migrate=False), reason
+        raise unusable(path, exc) from exc
+    return _check_version(path, conn, migrate=True), None
+
+
+def _check_version(path: Path, conn: sqlite3.Connection, migrate: bool) -> sqlite3.Connection:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > len(MIGRATIONS):
         conn.close()
         raise StateError(
@@ -236,6 +310,8 @@ def _connect(path: Path) -> sqlite3.Connection:
                 path=path
             )
         )
+    if not migrate:
+        return conn
     try:
         for number in range(version, len(MIGRATIONS)):
             with conn:
@@ -243,6 +319,13 @@ def _connect(path: Path) -> sqlite3.Connection:
                 conn.execute(f"PRAGMA user_version = {number + 1}")
     except sqlite3.Error as exc:
         conn.close()
+        if is_corruption(exc):
+            raise damaged(path, exc) from exc
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+            read_only = open_read_only(path, BUSY_TIMEOUT_S)
+            if read_only is not None:
+                return read_only
         raise StateError(
             _("Cannot update the history at {path}: {error}").format(path=path, error=exc)
         ) from exc
