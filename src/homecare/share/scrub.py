@@ -5,6 +5,15 @@ so they can hold anything: addresses, host names, user names, paths. Regexes
 alone would let an unknown host name through, so after replacing the shapes
 we recognise (IPs, MACs, paths, URLs, e-mail addresses) with placeholders,
 only words from a fixed vocabulary survive; everything else becomes nothing.
+
+The text can also be hostile (a captive portal writes the ``Location``
+header that reaches an error message), so the work is linear in its size:
+the input is cut to :data:`MAX_INPUT` first, and the patterns run on one
+whitespace-separated token at a time, each at most :data:`MAX_TOKEN` long.
+None of the patterns can match across whitespace, so this finds exactly
+what matching the whole text would, without the backtracking that made a
+100 KB string take minutes. A token too long to be a word is dropped whole
+(no vocabulary word is that long).
 """
 
 from __future__ import annotations
@@ -40,15 +49,25 @@ VOCABULARY: frozenset[str] = frozenset(
 
 _WORD = re.compile(r"\[[a-z]+\]|[a-z]+", re.I)
 MAX_LEN = 160
+#: Characters of input looked at: the output keeps at most MAX_LEN of them.
+MAX_INPUT = 8192
+#: Longest token the patterns see; a URL or path is longer than any word.
+MAX_TOKEN = 256
+
+
+def _scrub_token(tok: str) -> str:
+    if len(tok) > MAX_TOKEN:
+        return " [name] " if "." in tok or "/" in tok or ":" in tok else " "
+    for pattern, placeholder in _PATTERNS:
+        tok = pattern.sub(placeholder, tok)
+    return tok
 
 
 def scrub_text(text: str | None) -> str | None:
     """The known words of *text*, in order; None when nothing known is left."""
     if not text:
         return None
-    out = text
-    for pattern, placeholder in _PATTERNS:
-        out = pattern.sub(placeholder, out)
+    out = " ".join(_scrub_token(tok) for tok in text[:MAX_INPUT].split())
     words = [w.lower() for w in _WORD.findall(out)]
     kept = [w for w in words if w in VOCABULARY]
     if not any(not w.startswith("[") for w in kept):
@@ -58,7 +77,10 @@ def scrub_text(text: str | None) -> str | None:
 
 def looks_identifying(text: str) -> bool:
     """Whether *text* contains an address, URL, path or dotted host name."""
-    return any(pattern.search(text) for pattern, _ in _PATTERNS)
+    return any(
+        len(tok) > MAX_TOKEN or any(pattern.search(tok) for pattern, _ in _PATTERNS)
+        for tok in text[:MAX_INPUT].split()
+    )
 
 
 _TOKEN_OK = re.compile(r"[^A-Za-z0-9_.:+/ -]")
