@@ -63,6 +63,21 @@ class SpeedDirection(Strict):
     streams: int = 0
     settled: bool = Field(default=False, description="Ended early because the rate had settled.")
     samples_mbit: list[float] = Field(default_factory=list)
+    low_mbit: float | None = Field(
+        default=None, description="10th percentile of the samples after the warm-up."
+    )
+    high_mbit: float | None = Field(
+        default=None, description="90th percentile of the samples after the warm-up."
+    )
+    counted: Literal["received", "acked", "server", "sent"] | None = Field(
+        default=None,
+        description="What the rate counts: bytes received, acknowledged (TCP_INFO), "
+        "counted by the server, or only written (least exact).",
+    )
+    min_rtt_ms: float | None = Field(default=None, description="TCP's minimum round trip.")
+    retransmitted: float | None = Field(
+        default=None, description="Retransmitted fraction of the bytes sent, 0..1."
+    )
     error: str | None = None
 
 

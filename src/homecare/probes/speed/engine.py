@@ -8,6 +8,7 @@ rate has settled, at the byte cap, or at the deadline, whichever is first.
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -63,6 +64,14 @@ class MeterResult:
     duration_s: float
     settled: bool
     samples_mbit: list[float] = field(default_factory=list)
+
+
+def spread_of(samples: list[float]) -> tuple[float | None, float | None]:
+    """10th and 90th percentile of the rate samples: how steady the window was."""
+    if len(samples) < 2:
+        return (samples[0], samples[0]) if samples else (None, None)
+    cuts = statistics.quantiles(samples, n=10, method="inclusive")
+    return round(cuts[0], 2), round(cuts[-1], 2)
 
 
 def mbit_of(n_bytes: int, seconds: float) -> float:

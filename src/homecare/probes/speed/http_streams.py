@@ -8,13 +8,8 @@ allocated per chunk.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import socket
 import ssl
-import struct
-import termios
-import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -159,46 +154,3 @@ def http_status_error(status: int, ep: Endpoint) -> EngineError:
             server=ep.label, status=status
         )
     )
-
-
-def unsent_bytes(sock: socket.socket) -> int:
-    """Bytes still in the kernel's send queue (Linux TIOCOUTQ), 0 where unknown.
-
-    Subtracted from what ``send`` accepted so the upload rate is what left the
-    host, not what the kernel buffered.
-    """
-    try:
-        raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
-    except (OSError, ValueError):
-        return 0
-    return int(struct.unpack("i", raw)[0])
-
-
-class SocketSet:
-    """Sockets of the running streams, so the meter can cut them off at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._socks: set[socket.socket] = set()
-        self.closed = False
-
-    def add(self, sock: socket.socket) -> None:
-        with self._lock:
-            if self.closed:
-                sock.close()
-                raise EngineError("stopped")
-            self._socks.add(sock)
-
-    def discard(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._socks.discard(sock)
-        with contextlib.suppress(OSError):
-            sock.close()
-
-    def shutdown_all(self) -> None:
-        with self._lock:
-            self.closed = True
-            socks = list(self._socks)
-        for s in socks:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
