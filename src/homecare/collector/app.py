@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from homecare.collector import db
+from homecare.collector import db, web
 from homecare.collector.api import health, insights, installations, results, uploads
 from homecare.collector.api.deps import ApiError, AppState
 from homecare.collector.ratelimit import TokenBuckets
@@ -41,6 +41,7 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
     app.include_router(installations.router)
     app.include_router(results.router)
     app.include_router(insights.router)
+    web.install(app)  # the desk, the console and their login page
     return app
 
 

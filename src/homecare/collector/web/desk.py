@@ -1,0 +1,127 @@
+"""The support desk: ``/desk/`` looks a support code up and shows its story.
+
+Lookups are rate limited per agent (not per provider: one busy colleague
+cannot lock out the others) and every lookup is logged with the agent's
+short id, the code and the outcome, so a provider can audit who looked at
+which home.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from homecare.collector import db
+from homecare.collector.ratelimit import retry_after_header
+from homecare.collector.web.auth import COOKIE, WebError, csrf_ok, with_language
+from homecare.collector.web.pages import require, set_session_cookie
+from homecare.collector.web.queries import installation_timeline
+from homecare.collector.web.related import find_related
+from homecare.collector.web.script import say_next
+from homecare.collector.web.state import SECURITY_HEADERS, render, web_state
+from homecare.collector.web.story import Story, build_story
+from homecare.i18n import N_
+from homecare.share.support_code import InvalidSupportCode, parse
+
+log = logging.getLogger("homecare.collector.desk")
+router = APIRouter()
+MAX_CODE_TEXT = 40
+
+
+@router.get("/desk/", include_in_schema=False)
+async def desk(request: Request, code: str | None = None) -> Response:
+    session = await require(request, "support")
+    st = web_state(request)
+    typed = (code or "").strip()[:MAX_CODE_TEXT]
+    if not typed:
+        return render(request, "desk.html", session.language, session, typed="", story=None)
+    wait = st.desk_buckets.take(session.token_hash)
+    if wait > 0:
+        log.warning("desk lookup rate limited: agent %s", session.agent)
+        response = render(
+            request,
+            "desk.html",
+            session.language,
+            session,
+            status=429,
+            typed=typed,
+            story=None,
+            error=N_("Too many lookups. Please wait a moment and try again."),
+        )
+        response.headers["Retry-After"] = retry_after_header(wait)
+        return response
+    try:
+        canonical = parse(typed)
+    except InvalidSupportCode:
+        log.info("desk lookup: agent %s malformed code", session.agent)
+        return render(
+            request,
+            "desk.html",
+            session.language,
+            session,
+            status=400,
+            typed=typed,
+            story=None,
+            error=N_(
+                "That is not a valid support code. Please ask the "
+                "caller to read it out again, character by character."
+            ),
+        )
+    provider = session.provider
+
+    def load() -> Story | None:
+        found = db.find_by_code(st.api.engine, provider, canonical)
+        if not found:
+            return None
+        inst = str(found[0].payload.get("installation_id", ""))
+        timeline = installation_timeline(st.api.engine, provider, inst)
+        related = find_related(st.api.engine, provider, canonical, inst)
+        return build_story(found, timeline, related, st.catalogue, session.language)
+
+    story = await run_in_threadpool(load)
+    log.info(
+        "desk lookup: agent %s provider %s code %s %s",
+        session.agent,
+        provider,
+        canonical,
+        "found" if story else "not found",
+    )
+    if story is None:
+        return render(
+            request,
+            "desk.html",
+            session.language,
+            session,
+            status=404,
+            typed=typed,
+            story=None,
+            error=N_("No check with this code was shared with us."),
+        )
+    script = say_next(story, session.language)
+    return render(
+        request, "desk.html", session.language, session, typed=canonical, story=story, script=script
+    )
+
+
+@router.post("/web/language", include_in_schema=False)
+async def switch_language(
+    request: Request,
+    language: Annotated[str, Form(max_length=10)],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    back: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """The agent's page language, kept in the session (a form, so CSRF-checked)."""
+    session = web_state(request).codec.load(request.cookies.get(COOKIE))
+    if session is None:
+        raise WebError(401, N_("Please log in."))
+    if not csrf_ok(session.csrf, csrf):
+        raise WebError(400, N_("The form expired. Please try again."))
+    home = "/desk/" if session.role == "support" else "/console/"
+    target = back if back.startswith(home) and "//" not in back and "\\" not in back else home
+    response = RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
+    set_session_cookie(request, response, with_language(session, language))
+    return response
