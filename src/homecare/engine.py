@@ -110,8 +110,23 @@ def known_areas(pm: pluggy.PluginManager) -> list[str]:
     return sorted({p.area for p in all_probes(pm)} - {"host"})
 
 
-def select_probes(probes: Sequence[Probe], areas: Sequence[str]) -> list[Probe]:
-    """The probes for *areas* plus everything they require, in dependency order."""
+def supporting_of(probe: Probe) -> tuple[str, ...]:
+    """Cheap probes a targeted check of *probe*'s area also runs so the rules
+    can place a fault (``supporting``, optional: plugins need not declare it).
+
+    ``homecare check dns`` with the router down must not blame the provider's
+    resolver: only reachability can say the router is the one not answering.
+    Unlike ``requires`` the probe does not wait for them; the rules read both.
+    """
+    value = getattr(probe, "supporting", ())
+    return tuple(value) if isinstance(value, tuple | list) else ()
+
+
+def select_probes(
+    probes: Sequence[Probe], areas: Sequence[str], *, supporting: bool = True
+) -> list[Probe]:
+    """The probes for *areas* plus everything they require (and, for a targeted
+    check, the probes that support their verdict), in dependency order."""
     by_name = {p.name: p for p in probes}
     if not areas:
         wanted = list(probes)
@@ -125,6 +140,9 @@ def select_probes(probes: Sequence[Probe], areas: Sequence[str]) -> list[Probe]:
                 )
             )
         wanted = [p for p in probes if p.area in areas]
+        if supporting:
+            extra = [by_name[n] for p in wanted for n in supporting_of(p) if n in by_name]
+            wanted += [p for p in extra if p not in wanted]
     chosen: dict[str, Probe] = {}
 
     def add(p: Probe) -> None:
@@ -147,7 +165,10 @@ def run_check(
     progress: ProgressCallback | None = None,
 ) -> CheckOutcome:
     """Run one check, end to end, and return the finished report."""
-    probes = select_probes(all_probes(pm), request.areas)
+    available = all_probes(pm)
+    probes = select_probes(available, request.areas)
+    # the areas asked for (and what they require), not the supporting probes
+    areas = sorted({p.area for p in select_probes(available, request.areas, supporting=False)})
     budget = request.budget_s or (QUICK_BUDGET_S if request.quick else FULL_BUDGET_S)
     privileged = is_privileged()
     recent = state.recent_reports(RECENT_CHECKS)
@@ -175,7 +196,7 @@ def run_check(
         id=uuid.uuid4().hex,
         created_at=datetime.now(UTC),
         homecare_version=__version__,
-        areas=sorted({p.area for p in probes}),
+        areas=areas,
         quick=request.quick,
         language=request.language,
         provider=provider.name,
@@ -183,7 +204,7 @@ def run_check(
         observations=observations,
         findings=findings,
         guidance=guidance,
-        verdict=decide(findings, observations, provider),
+        verdict=decide(findings, observations, provider, areas=areas),
     )
     report = with_history_notes(report, recent)
     offer = choose_offer(report, provider, request.offers)

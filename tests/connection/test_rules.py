@@ -6,6 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from homecare.diagnose.base import Rule, RuleContext
+from homecare.diagnose.connectivity_rules import ReachabilityRule
 from homecare.diagnose.quality_rules import QUALITY_RULES
 from homecare.diagnose.speed_rules import SPEED_RULES
 from homecare.diagnose.verdict import decide
@@ -60,15 +61,18 @@ def observe(*payloads: BaseModel, generic: bool = False, on: str = "wired") -> d
 
 def evaluate(obs: dict[str, Observation], provider: ProviderProfile | None = None) -> list[Finding]:
     ctx = RuleContext(observations=obs, provider=provider or ProviderProfile())
-    return [f for rule in (*QUALITY_RULES, *SPEED_RULES) for f in rule.evaluate(ctx)]
+    rules = (ReachabilityRule(), *QUALITY_RULES, *SPEED_RULES)
+    return [f for rule in rules for f in rule.evaluate(ctx)]
 
 
 def codes(findings: list[Finding]) -> set[str]:
     return {f.code for f in findings}
 
 
-def lat(role: str, loss_n: int = 0, rtts: list[float] | None = None) -> LatencySeries:
-    values = rtts if rtts is not None else [10.0] * (100 - loss_n)
+def lat(
+    role: str, loss_n: int = 0, rtts: list[float] | None = None, n: int = 100
+) -> LatencySeries:
+    values = rtts if rtts is not None else [10.0] * (n - loss_n)
     return LatencySeries(
         target=GW if role == "gateway" else "203.0.113.10",
         role=role,  # type: ignore[arg-type]
@@ -85,14 +89,26 @@ def test_rules_satisfy_the_protocol_and_list_their_codes() -> None:
 
 @pytest.mark.parametrize("generic", [False, True])
 def test_internet_loss_blames_the_provider(generic: bool) -> None:
-    data = LatencyData(series=[lat("gateway"), lat("internet", loss_n=5)])
+    # 10 % of 400: the 99 % Wilson interval (6.8-14.5 %, by hand) lies above 5 %
+    data = LatencyData(series=[lat("gateway", n=400), lat("internet", loss_n=40, n=400)])
     found = evaluate(observe(data, generic=generic))
     assert codes(found) == {"internet.loss.sustained"}
     assert found[0].segment == Segment.PROVIDER and found[0].severity == Severity.PROBLEM
+    assert found[0].evidence["loss_interval_pct"] == "6.8-14.5"
+
+
+def test_three_percent_of_a_hundred_is_could_not_tell() -> None:
+    # the report that started this: 3 of 100 lost is 0.6-11 %, either side of 2 %
+    data = LatencyData(series=[lat("gateway"), lat("internet", loss_n=3)])
+    found = evaluate(observe(data))
+    assert codes(found) == {"internet.loss.unclear"}
+    assert found[0].severity == Severity.INFO
 
 
 def test_gateway_loss_blames_the_wifi_when_on_wifi() -> None:
-    data = LatencyData(series=[lat("gateway", loss_n=3), lat("internet", loss_n=3)])
+    data = LatencyData(
+        series=[lat("gateway", loss_n=30, n=500), lat("internet", loss_n=30, n=500)]
+    )
     found = evaluate(observe(data, on="wifi"))
     assert codes(found) == {"lan.loss.sustained"}
     assert found[0].segment == Segment.WIFI
@@ -106,9 +122,13 @@ def test_jitter_high_beyond_the_router() -> None:
     assert found[0].evidence["jitter_ms"] == 70.0
 
 
-def test_gateway_unreachable_is_left_to_the_reachability_rule() -> None:
+def test_a_latency_check_alone_sees_a_dead_router() -> None:
+    # `homecare check latency` with the router down measured 100 % loss and said
+    # "healthy": the series alone is enough to say the router does not answer
     data = LatencyData(series=[lat("gateway", rtts=[], loss_n=100), lat("internet", rtts=[], loss_n=100)])
-    assert evaluate(observe(data)) == []
+    found = evaluate(observe(data))
+    assert codes(found) == {"router.unreachable"}
+    assert found[0].segment == Segment.ROUTER
 
 
 def test_nxdomain_rewrite_and_slow_resolver() -> None:

@@ -1,5 +1,8 @@
-"""speedtest-cli failures become clear messages; the module is replaced by a
-fake so nothing here ever reaches speedtest.net."""
+"""speedtest-cli failures become clear messages. Only the server discovery
+goes through speedtest-cli; here its ``Speedtest`` class is replaced so
+nothing ever reaches speedtest.net (the measurement against the lab's real
+speedtest.net-protocol server is in tests/probes/speed/test_speedtest_engine.py,
+speedtest-cli's discovery end to end in the virtual home)."""
 
 from __future__ import annotations
 
@@ -51,28 +54,19 @@ class FakeSpeedtest:
         self.shutdown = kwargs["shutdown_event"]
         self.config: dict[str, Any] = {"length": {"download": 10, "upload": 10}}
         self.results = type("R", (), {"bytes_received": 0, "bytes_sent": 0})()
-        self.best = {"id": "42", "sponsor": "Fake", "host": "fake:8080"}
+        self.best = {
+            "id": "42", "sponsor": "Fake", "host": "127.0.0.1:9",
+            "url": "http://127.0.0.1:9/speedtest/upload.php",
+        }  # fmt: skip
         self.servers_asked: Any = None
 
     def get_servers(self, servers: Any = None) -> None:
         self.servers_asked = servers
 
     def get_best_server(self) -> None:
-        return None
-
-    def download(self, callback: Any = None, threads: int | None = None) -> float:
         deadline = time.monotonic() + self.hang_s
         while time.monotonic() < deadline and not self.shutdown.isSet():
             time.sleep(0.01)
-        self.results.bytes_received = 12_500_000
-        return 100e6
-
-    def upload(
-        self, callback: Any = None, pre_allocate: bool = True, threads: int | None = None
-    ) -> float:
-        assert pre_allocate is False  # flat memory
-        self.results.bytes_sent = 2_500_000
-        return 20e6
 
 
 @pytest.fixture
@@ -82,13 +76,13 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeSpeedtest]:
     return cls
 
 
-def test_prepare_and_measure(fake: type[FakeSpeedtest]) -> None:
+def test_prepare_picks_the_best_servers_endpoint(fake: type[FakeSpeedtest]) -> None:
     engine = SpeedtestEngine(server_id=42)
     assert "#42" in engine.prepare(time.monotonic() + 2)
-    down = engine.measure("download", budget(), lambda _m: None)
-    up = engine.measure("upload", budget(), lambda _m: None)
-    assert down.mbit == 100.0 and down.bytes == 12_500_000 and down.error is None
-    assert up.mbit == 20.0 and up.error is None
+    assert engine.server_url == "http://127.0.0.1:9/speedtest/upload.php"
+    plan = engine.plan()
+    assert plan.download_url().startswith("http://127.0.0.1:9/speedtest/random4000x4000.jpg?x=")
+    assert plan.upload_url().startswith("http://127.0.0.1:9/speedtest/upload.php?x=")
 
 
 @pytest.mark.parametrize("code", [403, 429])
@@ -104,10 +98,9 @@ def test_measure_without_prepare_reports_the_failure(fake: type[FakeSpeedtest]) 
     assert result.mbit is None and result.error is not None and "403" in result.error
 
 
-def test_a_hanging_test_is_abandoned_at_the_deadline(fake: type[FakeSpeedtest]) -> None:
+def test_a_hanging_discovery_is_abandoned_at_the_deadline(fake: type[FakeSpeedtest]) -> None:
     fake.hang_s = 30.0
     engine = SpeedtestEngine()
-    engine.prepare(time.monotonic() + 2)
     started = time.monotonic()
     result = engine.measure("download", budget(1.0), lambda _m: None)
     assert time.monotonic() - started < 2.0

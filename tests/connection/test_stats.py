@@ -70,3 +70,40 @@ def test_settled_needs_enough_samples_within_tolerance() -> None:
     assert not settled([100.0, 101.0, 99.0, 110.0, 98.0, 100.0, 100.5, 99.5], 8, 0.03)
     assert not settled([0.0] * 8, 8, 0.03)
     assert not settled([1.0, 1.0], 1, 0.03)
+
+
+def test_wilson_interval_matches_hand_computed_values() -> None:
+    from homecare.probes.latency.stats import wilson_interval
+
+    # 40 lost of 400 at 99 %: centre 0.10653, half-width 0.03887 (by hand)
+    low, high = wilson_interval(40, 400)
+    assert low == pytest.approx(0.0677, abs=1e-4) and high == pytest.approx(0.1454, abs=1e-4)
+    # none lost: the low end is exactly 0 and the high end z²/(n+z²)
+    low, high = wilson_interval(0, 300)
+    assert low == 0.0 and high == pytest.approx(2.5758**2 / (300 + 2.5758**2), abs=1e-4)
+    assert wilson_interval(5, 5)[1] == 1.0
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    with pytest.raises(ValueError):
+        wilson_interval(6, 5)
+
+
+def test_quantile_interval_brackets_the_percentile() -> None:
+    from homecare.probes.latency.stats import quantile_interval
+
+    values = [float(v) for v in range(1, 101)]
+    low, high = quantile_interval(values, 50)
+    assert low < percentile(values, 50) < high
+    assert (low, high) == (37.0, 64.0)  # ranks np ∓ z·√(npq) (+1 above), rounded outwards
+    assert quantile_interval([3.0, 1.0, 2.0], 50) == (1.0, 3.0)  # few samples: the extremes
+    with pytest.raises(ValueError):
+        quantile_interval([], 50)
+
+
+def test_summarize_stores_the_intervals() -> None:
+    st = summarize([10.0] * 97, 100)
+    assert st.loss == 0.03
+    assert st.loss_low is not None and st.loss_high is not None
+    assert st.loss_low < 0.03 < st.loss_high
+    assert st.median_low_ms == st.median_high_ms == 10.0
+    empty = summarize([], 10)
+    assert empty.loss == 1.0 and empty.loss_high == 1.0 and empty.median_low_ms is None

@@ -10,6 +10,7 @@ import statistics
 from collections.abc import Sequence
 
 from homecare.diagnose.base import Rule, RuleContext
+from homecare.diagnose.measured import PathFigure, path_figures
 from homecare.i18n import _
 from homecare.models import (
     DnsData,
@@ -95,30 +96,33 @@ class LinkRule:
 
 
 class ReachabilityRule:
-    """Gateway and internet answers, loss and latency."""
+    """Gateway and internet answers, loss and latency, from the best figure
+    measured for each hop (the long latency series when it ran)."""
 
     name = "reachability"
     codes = (
         "router.unreachable",
         "provider.no_internet",
         "lan.loss",
+        "lan.loss.sustained",
+        "lan.loss.unclear",
         "lan.latency.high",
         "internet.loss",
+        "internet.loss.sustained",
+        "internet.loss.unclear",
         "internet.latency.high",
     )
 
     def evaluate(self, ctx: RuleContext) -> Sequence[Finding]:
-        reach = ctx.data(ReachabilityData)
-        if reach is None:
+        figures = path_figures(ctx)
+        if figures.gateway is None and not figures.internet:
             return []
         th = ctx.provider.thresholds
         on_wifi = on_wifi_link(ctx)
-        gw = _gateway(reach)
-        inet = _internet(reach)
-        inet_up = any(p.reachable for p in inet)
-        findings: list[Finding] = []
-        if gw is not None and not gw.reachable and not inet_up:
-            findings.append(
+        gw = figures.gateway
+        inet_up = bool(figures.internet_answers)
+        if gw is not None and gw.received == 0 and not inet_up:
+            return [
                 Finding(
                     code="router.unreachable",
                     severity=Severity.CRITICAL,
@@ -126,10 +130,9 @@ class ReachabilityRule:
                     summary=_("Your router does not answer."),
                     evidence={"gateway": gw.target, "method": gw.method, "sent": gw.sent},
                 )
-            )
-            return findings
-        if inet and not inet_up:
-            findings.append(
+            ]
+        if figures.internet and not inet_up:
+            return [
                 Finding(
                     code="provider.no_internet",
                     severity=Severity.CRITICAL,
@@ -137,53 +140,91 @@ class ReachabilityRule:
                     summary=_("Your router answers, but the internet does not."),
                     evidence={
                         "gateway": gw.target if gw else None,
-                        "targets": [p.target for p in inet],
-                        "method": inet[0].method,
+                        "targets": [f.target for f in figures.internet],
+                        "method": figures.internet[0].method,
                     },
                 )
-            )
-            return findings
-        if gw is not None and gw.reachable:
-            findings += _quality(gw, th.loss_warn, th.gateway_rtt_warn_ms, on_wifi, local=True)
-            gw_ok = _loss(gw) <= th.loss_warn
-        else:
-            gw_ok = True
-        best = max((p for p in inet if p.reachable), key=lambda p: p.received, default=None)
+            ]
+        findings: list[Finding] = []
+        gw_ok = True
+        if gw is not None and gw.received > 0:
+            findings += _quality(ctx, gw, th.gateway_rtt_warn_ms, on_wifi, local=True)
+            gw_ok = gw.judge_loss(th.loss_warn) == "clear"
+        best = figures.best_internet()
         if best is not None and gw_ok:
-            findings += _quality(best, th.loss_warn, th.internet_rtt_warn_ms, on_wifi, local=False)
+            findings += _quality(ctx, best, th.internet_rtt_warn_ms, on_wifi, local=False)
         return findings
 
 
+def _loss_summary(figure: PathFigure, local: bool) -> str:
+    if figure.sustained and not local:
+        text = _(
+            "{pct:.1f}% of packets beyond your router are lost ({low:.1f}-{high:.1f}%), "
+            "but none inside your home."
+        )
+    elif local:
+        text = _("{pct:.1f}% of packets to your router are lost ({low:.1f}-{high:.1f}%).")
+    else:
+        text = _("{pct:.1f}% of packets to the internet are lost ({low:.1f}-{high:.1f}%).")
+    return text.format(
+        pct=figure.loss * 100, low=figure.loss_low * 100, high=figure.loss_high * 100
+    )
+
+
+def _unclear_summary(figure: PathFigure, threshold: float, local: bool) -> str:
+    text = (
+        _(
+            "{lost} of {sent} packets to your router were lost: too few probes to tell "
+            "whether the loss is above {limit:g}% (it lies between {low:.1f}% and {high:.1f}%)."
+        )
+        if local
+        else _(
+            "{lost} of {sent} packets to the internet were lost: too few probes to tell "
+            "whether the loss is above {limit:g}% (it lies between {low:.1f}% and {high:.1f}%)."
+        )
+    )
+    return text.format(
+        lost=figure.lost,
+        sent=figure.sent,
+        limit=threshold * 100,
+        low=figure.loss_low * 100,
+        high=figure.loss_high * 100,
+    )
+
+
 def _quality(
-    ping: PingResult, loss_warn: float, rtt_warn: float, on_wifi: bool, local: bool
+    ctx: RuleContext, figure: PathFigure, rtt_warn: float, on_wifi: bool, local: bool
 ) -> list[Finding]:
     out: list[Finding] = []
-    loss = _loss(ping)
-    evidence = {
-        "target": ping.target,
-        "loss_pct": round(loss * 100, 1),
-        "median_ms": round(statistics.median(ping.rtts_ms), 2) if ping.rtts_ms else None,
-        "sent": ping.sent,
-        "method": ping.method,
-    }
+    th = ctx.provider.thresholds
+    evidence = figure.evidence()
     segment = (Segment.WIFI if on_wifi else Segment.LAN) if local else Segment.PROVIDER
     prefix = "lan" if local else "internet"
-    if loss > loss_warn:
+    judged = figure.judge_loss(th.loss_warn)
+    if judged == "lossy":
+        serious = ctx.provider.quality.loss_problem if figure.sustained else 0.1
         out.append(
             Finding(
-                code=f"{prefix}.loss",
-                severity=Severity.PROBLEM if loss >= 0.1 else Severity.WARNING,
+                code=f"{prefix}.loss.sustained" if figure.sustained else f"{prefix}.loss",
+                severity=Severity.PROBLEM if figure.loss_low >= serious else Severity.WARNING,
                 segment=segment,
-                summary=(
-                    _("{pct:.0f}% of packets to your router are lost.")
-                    if local
-                    else _("{pct:.0f}% of packets to the internet are lost.")
-                ).format(pct=loss * 100),
+                summary=_loss_summary(figure, local),
                 evidence=evidence,
             )
         )
-    median = evidence["median_ms"]
-    if isinstance(median, float) and median > rtt_warn:
+    elif judged == "unclear":
+        out.append(
+            Finding(
+                code=f"{prefix}.loss.unclear",
+                severity=Severity.INFO,
+                segment=segment,
+                summary=_unclear_summary(figure, th.loss_warn, local),
+                evidence=evidence,
+            )
+        )
+    # slow only when even the low end of the median's interval is slow
+    low = figure.median_low_ms
+    if figure.median_ms is not None and low is not None and low > rtt_warn:
         out.append(
             Finding(
                 code=f"{prefix}.latency.high",
@@ -193,7 +234,7 @@ def _quality(
                     _("Your router takes {ms:.0f} ms to answer, which is slow.")
                     if local
                     else _("The internet takes {ms:.0f} ms to answer, which is slow.")
-                ).format(ms=median),
+                ).format(ms=figure.median_ms),
                 evidence=evidence,
             )
         )

@@ -70,51 +70,21 @@ def _series_evidence(s: LatencySeries) -> dict[str, object]:
 
 
 class LatencyQualityRule:
-    """Sustained loss and jitter, placed at the home or beyond by the gateway series."""
+    """Jitter, placed at the home or beyond by the gateway series. Loss from the
+    same series is judged by the reachability rule, on the best figure per hop."""
 
     name = "latency_quality"
-    codes = ("lan.loss.sustained", "internet.loss.sustained", "internet.jitter.high")
+    codes = ("internet.jitter.high",)
 
     def evaluate(self, ctx: RuleContext) -> Sequence[Finding]:
         data = payload(ctx, LatencyData)
         if data is None:
             return []
         q = ctx.provider.quality
-        loss_warn = ctx.provider.thresholds.loss_warn
         local = Segment.WIFI if on_wifi(ctx) else Segment.LAN
         gw = next((s for s in data.series if s.role == "gateway" and s.stats.sent), None)
         inet = [s for s in data.series if s.role == "internet" and s.stats.received]
         out: list[Finding] = []
-        gw_lossy = gw is not None and gw.stats.received > 0 and gw.stats.loss > loss_warn
-        if gw is not None and gw_lossy:
-            out.append(
-                Finding(
-                    code="lan.loss.sustained",
-                    severity=Severity.PROBLEM
-                    if gw.stats.loss >= q.loss_problem
-                    else Severity.WARNING,
-                    segment=local,
-                    summary=_("{pct:.1f}% of packets to your router are lost.").format(
-                        pct=gw.stats.loss * 100
-                    ),
-                    evidence=_series_evidence(gw),
-                )
-            )
-        best = min(inet, key=lambda s: s.stats.loss, default=None)
-        if best is not None and not gw_lossy and best.stats.loss > loss_warn:
-            out.append(
-                Finding(
-                    code="internet.loss.sustained",
-                    severity=Severity.PROBLEM
-                    if best.stats.loss >= q.loss_problem
-                    else Severity.WARNING,
-                    segment=Segment.PROVIDER,
-                    summary=_(
-                        "{pct:.1f}% of packets beyond your router are lost, but none inside your home."
-                    ).format(pct=best.stats.loss * 100),
-                    evidence=_series_evidence(best),
-                )
-            )
         jittery = [s for s in inet if (s.stats.jitter_ms or 0) > q.jitter_warn_ms]
         if jittery and len(jittery) == len(inet):
             worst = min(jittery, key=lambda s: s.stats.jitter_ms or 0)

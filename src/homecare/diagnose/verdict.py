@@ -1,19 +1,35 @@
 """The verdict: the one segment most likely at fault.
 
-Among the most severe findings, the segment nearest the user wins: a broken
-Wi-Fi hides everything beyond it, so blaming the provider would be wrong.
-When the speed test ran, its figures are set against the plan in the
-evidence, so "slow" is always said relative to what the customer pays for.
+Severity first: a fault (problem, critical) outweighs any number of tips
+(warnings), and the headline says which it is: "it works, but could be
+better" is not "broken". Among the most severe findings the segment with
+the most of them wins, and on a tie the one nearest the user: a broken Wi-Fi
+hides everything beyond it, so blaming the provider would be wrong.
+
+"Healthy" is only said about what was measured: probes that could not run
+are named with their reason, and when nothing the person asked about was
+measured the verdict is "could not tell". When the speed test ran, its
+figures are set against the plan in the evidence, so "slow" is always said
+relative to what the customer pays for.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 
 from homecare.i18n import _
-from homecare.models import Finding, GenericData, Observation, Segment, Severity, Verdict
+from homecare.models import (
+    Finding,
+    GenericData,
+    Observation,
+    ProbeStatus,
+    Segment,
+    Severity,
+    Verdict,
+)
 from homecare.models.connection import SpeedData
 from homecare.profiles.provider import ProviderProfile
 
@@ -38,6 +54,24 @@ def segment_label(segment: Segment) -> str:
         Segment.INTERNET: _("beyond the provider (the wider internet)"),
         Segment.UNKNOWN: _("an unknown place"),
     }[segment]
+
+
+def probe_label(name: str) -> str:
+    """What a person calls what a probe measures (never the probe's code name)."""
+    return {
+        "host": _("this device's connection"),
+        "reachability": _("router and internet answers"),
+        "captive": _("sign-in page check"),
+        "mtu": _("large-packet check"),
+        "dns": _("name lookups"),
+        "dns_quality": _("DNS server quality"),
+        "latency": _("latency and loss"),
+        "ipv6": _("IPv6"),
+        "wifi": _("Wi-Fi"),
+        "devices": _("devices on the network"),
+        "speed": _("speed test"),
+        "host_load": _("this computer's load"),
+    }.get(name, name.replace("_", " "))
 
 
 def speed_of(observations: Iterable[Observation]) -> SpeedData | None:
@@ -82,31 +116,65 @@ def speed_evidence(speed: SpeedData, provider: ProviderProfile | None) -> list[s
     return lines
 
 
+def _not_measured(observations: Sequence[Observation]) -> list[str]:
+    return [
+        _("Not measured: {what} ({why}).").format(
+            what=probe_label(o.probe), why=o.message or o.status.value
+        )
+        for o in observations
+        if o.status != ProbeStatus.OK
+    ]
+
+
 def decide(
     findings: Sequence[Finding],
     observations: Iterable[Observation] = (),
     provider: ProviderProfile | None = None,
+    areas: Sequence[str] = (),
 ) -> Verdict:
     """Where the fault most likely is. *observations* and *provider* are optional:
-    with them the evidence also compares the measured speed with the plan."""
-    speed = speed_of(observations)
+    with them the evidence also compares the measured speed with the plan and
+    names what could not be measured; *areas* are the areas asked for."""
+    seen = list(observations)
+    speed = speed_of(seen)
     extra = speed_evidence(speed, provider) if speed else []
     relevant = [f for f in findings if f.severity.rank >= Severity.WARNING.rank]
     if not relevant:
-        return Verdict(
-            healthy=True, summary=_("Everything we checked looks healthy."), evidence=extra
+        missing = _not_measured(seen)
+        asked = [o for o in seen if o.area in areas and o.area != "host"] if areas else []
+        if asked and not any(o.status == ProbeStatus.OK for o in asked):
+            return Verdict(
+                healthy=False,
+                summary=_("Could not tell: what you asked about could not be measured."),
+                evidence=missing + extra,
+            )
+        unclear = [f.summary for f in findings if f.code.endswith(".unclear")]
+        summary = (
+            _("Nothing wrong in what we measured; some of it could not be checked.")
+            if missing
+            else _("Everything we checked looks healthy.")
         )
+        return Verdict(healthy=True, summary=summary, evidence=unclear + missing + extra)
     worst = max(f.severity.rank for f in relevant)
     top = [f for f in relevant if f.severity.rank == worst]
-    segment = min((f.segment for f in top), key=PATH_ORDER.index)
+    counts = Counter(f.segment for f in top)
+    segment = min(counts, key=lambda s: (-counts[s], PATH_ORDER.index(s)))
     evidence = [f.summary for f in top if f.segment == segment]
     # lesser findings in the same segment corroborate the choice
     evidence += [f.summary for f in relevant if f.segment == segment and f not in top]
+    severity = next(f.severity for f in top)
+    if severity == Severity.WARNING:
+        summary = _("It works, but {segment} could be better.").format(
+            segment=segment_label(segment)
+        )
+    else:
+        summary = _("The problem is most likely in {segment}.").format(
+            segment=segment_label(segment)
+        )
     return Verdict(
         segment=segment,
         healthy=False,
-        summary=_("The problem is most likely in {segment}.").format(
-            segment=segment_label(segment)
-        ),
+        summary=summary,
         evidence=evidence + extra,
+        severity=severity,
     )

@@ -26,10 +26,16 @@ class LatencyStats(Strict):
     sent: int = 0
     received: int = 0
     loss: float = Field(default=0.0, ge=0, le=1, description="Lost fraction, 0..1.")
+    loss_low: float | None = Field(default=None, ge=0, le=1, description="99 % Wilson, low end.")
+    loss_high: float | None = Field(default=None, ge=0, le=1, description="99 % Wilson, high.")
     min_ms: float | None = None
     median_ms: float | None = None
+    median_low_ms: float | None = Field(default=None, description="99 % order-statistic interval.")
+    median_high_ms: float | None = None
     mean_ms: float | None = None
     p90_ms: float | None = None
+    p90_low_ms: float | None = Field(default=None, description="99 % order-statistic interval.")
+    p90_high_ms: float | None = None
     p99_ms: float | None = None
     jitter_ms: float | None = Field(
         default=None, description="Mean absolute difference of consecutive round trips."

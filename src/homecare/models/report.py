@@ -110,10 +110,17 @@ class Guidance(Strict):
 class Verdict(Strict):
     """Where the problem most likely is, in one segment, with the reasons."""
 
-    segment: Segment | None = Field(default=None, description="None when nothing is wrong.")
+    segment: Segment | None = Field(
+        default=None, description="None when nothing is wrong, or when it could not be told."
+    )
     healthy: bool
     summary: str
     evidence: list[str] = Field(default_factory=list)
+    severity: Severity | None = Field(
+        default=None,
+        description="The worst severity behind the verdict: warning is a tip (it works, it "
+        "could be better), problem or critical a fault; None when healthy or not measured.",
+    )
 
 
 _DataT = TypeVar("_DataT", bound=BaseModel)

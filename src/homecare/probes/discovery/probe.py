@@ -89,6 +89,8 @@ class DevicesProbe:
     name = "devices"
     area = "devices"
     requires: tuple[str, ...] = ("host",)
+    #: run beside it in a targeted check, so a dead router is not blamed elsewhere
+    supporting: tuple[str, ...] = ("reachability",)
     timeout_s = 12.0
 
     def __init__(

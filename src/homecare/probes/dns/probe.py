@@ -13,6 +13,8 @@ class DnsProbe:
     name = "dns"
     area = "dns"
     requires: tuple[str, ...] = ("host",)
+    #: run beside it in a targeted check, so a dead router is not blamed elsewhere
+    supporting: tuple[str, ...] = ("reachability",)
     timeout_s = 10.0
 
     def run(self, ctx: ProbeContext) -> DnsData:

@@ -53,6 +53,8 @@ class Ipv6Probe:
     name = "ipv6"
     area = "ipv6"
     requires: tuple[str, ...] = ("host",)
+    #: run beside it in a targeted check, so a dead router is not blamed elsewhere
+    supporting: tuple[str, ...] = ("reachability",)
     timeout_s = 5.0
 
     def run(self, ctx: ProbeContext) -> Ipv6Data:

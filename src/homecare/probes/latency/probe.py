@@ -1,8 +1,17 @@
 """The latency probe: enough paced echoes to the gateway and beyond for a
-meaningful loss figure, summarised into percentiles and jitter."""
+meaningful loss figure, summarised into percentiles and jitter.
+
+A loss figure is only as good as its probe count: 100 probes cannot tell 1 %
+from 3 %. So the series fills a window of the check (:data:`WINDOW_S`) at the
+configured spacing rather than sending a short burst, which gives several
+hundred probes in a full check and spreads them over seconds, where bursts
+of loss on a real line would otherwise hit all or none of them.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from homecare.i18n import _
@@ -29,20 +38,35 @@ def tcp_port_for(ctx: ProbeContext, role: Role) -> int:
     return ctx.provider.targets.tcp_port if role == "internet" else 80
 
 
+#: seconds of the check the series spreads over (full, quick)
+WINDOW_S = (7.0, 2.5)
+
+
+def probe_count(configured: int, interval_s: float, window_s: float, room_s: float) -> int:
+    """Probes per target: the configured count, more when the window allows,
+    never more than fit in the time left (*room_s*)."""
+    wanted = max(configured, math.floor(window_s / interval_s))
+    return max(1, min(wanted, math.floor(room_s / interval_s)))
+
+
 class LatencyProbe:
     name = "latency"
     area = "latency"
     requires: tuple[str, ...] = ("host",)
+    #: a loss or delay to the router or beyond is only placed with reachability
+    supporting: tuple[str, ...] = ("reachability",)
     timeout_s = 10.0
 
     def run(self, ctx: ProbeContext) -> LatencyData:
         q = ctx.provider.quality
-        count = q.latency_quick_count if ctx.quick else q.latency_count
+        configured = q.latency_quick_count if ctx.quick else q.latency_count
         interval = q.latency_interval_ms / 1000
         timeout = min(1.0, ctx.provider.thresholds.ping_timeout_s)
         # the count ends the series; the deadline only guards the budget, leaving
         # room for the last replies (a busy host may send late, never fewer)
         deadline = ctx.deadline - timeout - 0.1
+        room = deadline - time.monotonic()
+        count = probe_count(configured, interval, WINDOW_S[1 if ctx.quick else 0], room)
         targets = latency_targets(ctx)
         ctx.progress(_("Measuring latency and loss ({count} probes per target)").format(count=count))
 

@@ -68,6 +68,8 @@ class SpeedProbe:
     area = "speed"
     # after the latency probe, so its idle figures are not taken under our load
     requires: tuple[str, ...] = ("host", "latency")
+    #: run beside it in a targeted check, so a dead router is not blamed elsewhere
+    supporting: tuple[str, ...] = ("reachability",)
     timeout_s = 30.0
 
     def __init__(self, engines: Callable[[ProviderProfile], list[SpeedEngine]] = build_engines):

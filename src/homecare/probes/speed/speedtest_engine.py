@@ -1,14 +1,23 @@
-"""The speedtest.net engine, through the ``speedtest`` module (speedtest-cli).
+"""The speedtest.net engine: speedtest-cli finds the server, homecare measures.
 
-It is the fallback when no LibreSpeed server answers. speedtest.net refuses
-or rate-limits clients at times (HTTP 403/429) and its module raises a zoo of
-exceptions; each becomes one sentence the customer can act on. The module
-blocks, so each call runs in a worker thread we stop waiting for at the
-deadline (and ask to stop through its shutdown event).
+speedtest-cli (the ``speedtest`` module, archived upstream) is good at what
+speedtest.net's legacy protocol needs first: the configuration, the server
+list and the server with the lowest latency. Its own measurement is not: it
+counts only finished requests (a slow upload read 0.61 of iperf3) and bytes
+written rather than received. So the measurement runs on homecare's own
+streams (``streams.py``) over that server's endpoints: ``random4000x4000.jpg``
+downloads and ``upload.php`` POSTs, counted like the LibreSpeed engine's.
+
+speedtest.net refuses or rate-limits clients at times (HTTP 403/429), in the
+configuration or on the test server; each failure becomes one sentence the
+customer can act on. The module blocks, so its calls run in a worker thread
+we stop waiting for at the deadline (and ask to stop through its shutdown
+event).
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +25,9 @@ from typing import Any
 
 from homecare.i18n import _
 from homecare.models.connection import Direction, SpeedDirection
-from homecare.probes.speed.engine import EngineError, MeasureBudget, mbit_of
+from homecare.probes.speed.engine import EngineError, MeasureBudget
+from homecare.probes.speed.http_streams import Endpoint
+from homecare.probes.speed.streams import StreamPlan, run_streams
 
 
 class _Shutdown:
@@ -81,13 +92,19 @@ def _in_thread(fn: Callable[[], Any], deadline: float, shutdown: _Shutdown) -> A
     return box.get("value")
 
 
+#: Bytes per upload request: speedtest.net servers accept bodies of a few
+#: megabytes (speedtest-cli itself sends at most about 4 MB).
+UPLOAD_REQUEST_BYTES = 4 * 1024 * 1024
+DOWNLOAD_IMAGE = "random4000x4000.jpg"
+
+
 class SpeedtestEngine:
     name = "speedtest"
 
     def __init__(self, server_id: int | None = None, secure: bool = False) -> None:
         self.server_id = server_id
         self.secure = secure
-        self._st: Any = None
+        self.server_url: str | None = None  # the chosen server's upload.php
         self._shutdown = _Shutdown()
 
     def prepare(self, deadline: float) -> str:
@@ -103,35 +120,33 @@ class SpeedtestEngine:
             st.get_best_server()
             return st
 
-        self._st = _in_thread(setup, deadline, self._shutdown)
-        best = self._st.best
+        best = _in_thread(setup, deadline, self._shutdown).best
+        self.use_server(str(best.get("url", "")))
         return f"speedtest.net #{best.get('id')} {best.get('sponsor', '')} ({best.get('host', '')})"
+
+    def use_server(self, upload_url: str) -> None:
+        """Measure against this server (its ``upload.php`` URL, as listed)."""
+        Endpoint.parse(upload_url)  # a clear error for a malformed list entry
+        self.server_url = upload_url
+
+    def plan(self) -> StreamPlan:
+        assert self.server_url is not None
+        upload = self.server_url
+        base = upload.rsplit("/", 1)[0]
+        return StreamPlan(
+            download_url=lambda: f"{base}/{DOWNLOAD_IMAGE}?x={secrets.token_hex(6)}",
+            upload_url=lambda: f"{upload}?x={secrets.token_hex(6)}",
+            upload_request_bytes=UPLOAD_REQUEST_BYTES,
+            upload_content_type="application/x-www-form-urlencoded",
+        )
 
     def measure(
         self, direction: Direction, budget: MeasureBudget, progress: Callable[[str], None]
     ) -> SpeedDirection:
         started = time.monotonic()
         try:
-            if self._st is None:
+            if self.server_url is None:
                 self.prepare(budget.deadline)
-            st = self._st
-            length = max(1.0, min(budget.max_duration_s, budget.deadline - started - 1.0))
-            st.config["length"][direction] = length
-            label = _("Download") if direction == "download" else _("Upload")
-            progress(_("{label} (speedtest.net)").format(label=label))
-            if direction == "download":
-                # thread counts come from the server's configuration: speedtest-cli
-                # only counts finished requests, so many threads on a slow line
-                # finish too few of them within the window and under-report
-                bps = _in_thread(st.download, budget.deadline, self._shutdown)
-                n_bytes = int(st.results.bytes_received)
-            else:
-                bps = _in_thread(
-                    lambda: st.upload(pre_allocate=False),
-                    budget.deadline,
-                    self._shutdown,
-                )
-                n_bytes = int(st.results.bytes_sent)
         except EngineError as exc:
             return SpeedDirection(
                 direction=direction,
@@ -139,15 +154,4 @@ class SpeedtestEngine:
                 streams=budget.streams,
                 error=str(exc),
             )
-        elapsed = time.monotonic() - started
-        mbit = float(bps) / 1_000_000 if bps else None
-        if mbit is None and n_bytes:
-            mbit = mbit_of(n_bytes, elapsed)
-        return SpeedDirection(
-            direction=direction,
-            mbit=round(mbit, 2) if mbit else None,
-            bytes=n_bytes,
-            duration_s=round(elapsed, 3),
-            streams=budget.streams,
-            error=None if mbit else _("speedtest.net measured nothing."),
-        )
+        return run_streams(direction, self.plan(), budget, progress)

@@ -252,18 +252,15 @@ def _upload(plan: StreamPlan, run: _Run, st: _Stream) -> None:
                     f"Content-Type: {plan.upload_content_type}\r\n"
                     f"Content-Length: {size}\r\nConnection: keep-alive\r\n",
                 ))  # fmt: skip
-                left = size
-                while left > 0 and not run.stop.is_set():
-                    try:
-                        n = sock.send(block[: min(left, len(block))])
-                    except TimeoutError:
-                        if run.stalled():
-                            raise
-                        continue
-                    left -= n
-                    st.live_written += n
-                    st.written += n
-                    run.last_progress = time.monotonic()
+                try:
+                    _send_body(run, st, sock, block, size)
+                except (BrokenPipeError, ConnectionResetError) as exc:
+                    # a server refusing an upload (403/429) answers before the
+                    # body and closes: its answer says why, not the broken pipe
+                    answer = _early_answer(sock, buf, ep)
+                    if answer is None:
+                        raise
+                    raise answer from exc
                 if run.stop.is_set():
                     break
                 head = read_head(sock, buf, ep)
@@ -277,6 +274,31 @@ def _upload(plan: StreamPlan, run: _Run, st: _Stream) -> None:
         finally:
             if sock is not None:
                 _retire(run, st, sock)
+
+
+def _send_body(run: _Run, st: _Stream, sock: socket.socket, block: memoryview, size: int) -> None:
+    left = size
+    while left > 0 and not run.stop.is_set():
+        try:
+            n = sock.send(block[: min(left, len(block))])
+        except TimeoutError:
+            if run.stalled():
+                raise
+            continue
+        left -= n
+        st.live_written += n
+        st.written += n
+        run.last_progress = time.monotonic()
+
+
+def _early_answer(sock: socket.socket, buf: memoryview, ep: Endpoint) -> EngineError | None:
+    """The refusal a server sent before closing mid-upload, if it sent one."""
+    with contextlib.suppress(OSError, EngineError):
+        sock.settimeout(0.2)
+        head = read_head(sock, buf, ep)
+        if head.status != 200:
+            return http_status_error(head.status, ep)
+    return None
 
 
 def _retire(run: _Run, st: _Stream, sock: socket.socket) -> None:

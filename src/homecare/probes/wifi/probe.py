@@ -16,6 +16,8 @@ class WifiProbe:
     name: str = "wifi"
     area: str = "wifi"
     requires: tuple[str, ...] = ()
+    #: run beside it in a targeted check, so a dead router is not blamed elsewhere
+    supporting: tuple[str, ...] = ("reachability",)
     timeout_s: float = 5.0
 
     def __init__(self, collector: Callable[[float], WifiData] | None = None) -> None:
