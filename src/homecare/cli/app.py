@@ -26,6 +26,7 @@ from homecare.cli import (  # noqa: E402  (after the language is chosen)
     history,
     plugins_cmd,
     profile_cmd,
+    session_cmd,
     setup_cmd,
     share_cmd,
 )
@@ -72,6 +73,7 @@ plugins_cmd.register(app)
 setup_cmd.register(app)
 profile_cmd.register(app)
 share_cmd.register(app)
+session_cmd.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Field technicians' sessions: plans, the runner, the store, the signed report."""
