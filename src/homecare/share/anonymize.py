@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import statistics
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from homecare.models import (
@@ -29,6 +30,8 @@ from homecare.models import (
 )
 from homecare.models.connection import SpeedData
 from homecare.share.payload import (
+    AdviceOut,
+    AdviceShownOut,
     Cohort,
     DeviceOut,
     FindingOut,
@@ -37,6 +40,7 @@ from homecare.share.payload import (
     OfferOut,
     ProbeOut,
     SpeedsOut,
+    StepsTriedOut,
     UploadPayload,
     VerdictOut,
     WifiOut,
@@ -47,6 +51,8 @@ from homecare.share.secret import installation_id, keyed_hash, upload_id_for
 _MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
 _NAME = re.compile(r"^[a-z0-9_.-]{1,40}$")
 _KEY = re.compile(r"^[a-z0-9_]{1,40}$")
+_CODE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+_SKILLS = ("beginner", "intermediate", "expert", "technician")
 _MDNS_TYPE = re.compile(r"^(_[a-z0-9-]{1,30}\._(?:tcp|udp))(?:\.local\.?)?$")
 _SSDP_TYPE = re.compile(
     r"^urn:(schemas-upnp-org|dial-multiscreen-org|schemas-wifialliance-org|schemas-sony-com|"
@@ -84,6 +90,8 @@ def anonymize(
     offer_shown: str | None = None,
     offer_taken: bool | None = None,
     public_ip: str | None = None,
+    skill: str | None = None,
+    steps_tried: Mapping[str, Iterable[int]] | None = None,
 ) -> dict[str, Any]:
     """The upload payload for *report*, as a JSON-ready dict (validated)."""
     host = _first(report, HostData)
@@ -129,9 +137,29 @@ def anonymize(
         offer=OfferOut(shown=token(offer_shown), taken=offer_taken)
         if offer_shown is not None
         else None,
+        advice=_advice(report, skill, steps_tried),
         public_network=coarse_network(public_ip),
     )
     return payload.model_dump(mode="json")
+
+
+def _advice(
+    report: Report, skill: str | None, steps_tried: Mapping[str, Iterable[int]] | None
+) -> AdviceOut | None:
+    """Codes and step numbers of the advice (never its text); None when the
+    caller did not say which skill level the advice was written for."""
+    if skill not in _SKILLS:
+        return None
+    codes = {f.code for f in report.findings}
+    tried = steps_tried or {}
+    return AdviceOut.model_validate({
+        "skill": skill,
+        "shown": [AdviceShownOut(code=g.code, escalated=g.escalated)
+                  for g in report.guidance if _CODE.fullmatch(g.code)],
+        "tried": [StepsTriedOut(code=code, steps=sorted({n for n in tried[code] if 0 < n < 100}))
+                  for code in sorted(tried)
+                  if code in codes and _CODE.fullmatch(code) and tried[code]],
+    })
 
 
 def hash_mac(secret: bytes, mac: str) -> HashedId | None:

@@ -125,6 +125,27 @@ class OfferOut(_Model):
     taken: bool | None = None
 
 
+class AdviceShownOut(_Model):
+    code: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    escalated: bool = False
+
+
+class StepsTriedOut(_Model):
+    code: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    steps: list[int] = Field(default_factory=list, max_length=50,
+                             description="Catalogue step numbers (1-based) the person did.")
+
+
+class AdviceOut(_Model):
+    """Which guidance was shown, at which skill level, and what was already
+    tried: codes and numbers only, so the desk can show the same advice from
+    its own catalogue (in the agent's language) without any customer text."""
+
+    skill: Literal["beginner", "intermediate", "expert", "technician"] | None = None
+    shown: list[AdviceShownOut] = Field(default_factory=list, max_length=200)
+    tried: list[StepsTriedOut] = Field(default_factory=list, max_length=200)
+
+
 class UploadPayload(_Model):
     """One anonymized check, as the collector stores it."""
 
@@ -147,6 +168,7 @@ class UploadPayload(_Model):
     speeds: SpeedsOut | None = None
     feedback_score: int | None = Field(default=None, ge=1, le=5)
     offer: OfferOut | None = None
+    advice: AdviceOut | None = None
     public_network: str | None = Field(
         default=None, description="The public address reduced to /24 (IPv4) or /48 (IPv6)."
     )

@@ -77,6 +77,7 @@ def build_payload(session: RunContext, report: Report) -> dict[str, Any]:
     )
     with History.open(session.env.home.history_db) as history:
         feedback = history.feedback(report.id)
+        tried = {f.code: history.steps_done(f.code) for f in report.findings}
     return anonymize(
         report,
         _secret(session),
@@ -84,6 +85,8 @@ def build_payload(session: RunContext, report: Report) -> dict[str, Any]:
         plan_down_mbps=speed.plan_down_mbit,
         plan_up_mbps=speed.plan_up_mbit,
         feedback_score=feedback,
+        skill=session.person.skill,
+        steps_tried=tried,
     )
 
 
