@@ -52,8 +52,16 @@ def share(
             out.write(_("Note: DO_NOT_TRACK is set, so nothing will be sent while it is.") + "\n")
         return ExitStatus.OK
     if off:
-        purged, deleted = service.turn_off(session)
+        purged, deleted, damaged_key = service.turn_off(session)
         out.write(_("Sharing is off. {n} waiting upload(s) deleted.").format(n=purged) + "\n")
+        if damaged_key is not None:
+            out.write(
+                _(
+                    "The sharing key was damaged (kept as {path}); the request to delete "
+                    "what was shared is queued all the same."
+                ).format(path=damaged_key)
+                + "\n"
+            )
         if deleted is True:
             out.write(_("Your provider deleted the results it held for this computer.") + "\n")
         elif deleted is False:

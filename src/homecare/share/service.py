@@ -11,17 +11,24 @@ import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from homecare.errors import ConfigError, StateError, UsageError
 from homecare.i18n import _
 from homecare.models import Report
 from homecare.share.anonymize import anonymize
 from homecare.share.client import CollectorClient
-from homecare.share.secret import SECRET_FILE, installation_id, load_or_create_secret
+from homecare.share.secret import (
+    INSTALLATION_FILE,
+    SECRET_FILE,
+    DamagedSecretError,
+    installation_id,
+    known_installation_id,
+    load_or_create_secret,
+)
 from homecare.share.spool import FlushReport, Spool
 from homecare.share.support_code import from_upload_id
-from homecare.store.files import atomic_write
+from homecare.store.files import atomic_write, move_aside
 from homecare.store.history import History
 from homecare.store.profile import save_profile
 
@@ -63,6 +70,13 @@ def spool_for(session: RunContext) -> Spool:
 def _secret(session: RunContext) -> bytes:
     try:
         return load_or_create_secret(session.env.home.state_dir)
+    except DamagedSecretError as exc:
+        raise StateError(
+            _(
+                "The sharing key {path} is damaged. 'homecare share --off' erases what was "
+                "shared with it; 'homecare share --on' then starts a new one."
+            ).format(path=exc.path)
+        ) from exc
     except (OSError, ValueError) as exc:
         raise StateError(_("Cannot read or create the sharing key: {error}").format(error=exc)) from exc
 
@@ -138,8 +152,9 @@ def flush(session: RunContext, force: bool = False) -> FlushReport:
 def maybe_auto_share(session: RunContext, report: Report) -> str | None:
     """Called after a check: share it when the person chose automatic sharing.
 
-    Returns the support code, or None when nothing was shared. Never raises for
-    network or configuration trouble: a check must not fail because of sharing.
+    Returns the support code, or None when nothing was shared. Never raises:
+    a check must not fail because of sharing, whatever a spool file, the key
+    or the collector holds (the next ``share --flush`` reports the trouble).
     """
     consent = session.person.consent
     if not (consent.auto_share and sharing_allowed(session)):
@@ -149,7 +164,7 @@ def maybe_auto_share(session: RunContext, report: Report) -> str | None:
         return None
     try:
         return share_report(session, report).support_code
-    except (ConfigError, StateError, UsageError, OSError):
+    except Exception:  # sharing is best effort after a check, by design
         return None
 
 
@@ -157,29 +172,53 @@ def turn_on(session: RunContext) -> None:
     save_profile(session.env.home.profile_file, session.person.with_consent(share=True))
 
 
-def turn_off(session: RunContext) -> tuple[int, bool | None]:
+class TurnOff(NamedTuple):
+    purged: int
+    #: True/False: the collector deleted / could not be asked yet; None: no collector.
+    deleted: bool | None
+    #: Where a damaged sharing key was moved (the deletion is queued all the same).
+    damaged_key: Path | None = None
+
+
+def turn_off(session: RunContext) -> TurnOff:
     """Record "no", empty the spool, ask the collector to delete this
     installation's results, and start a fresh installation id next time.
 
-    Returns (payloads purged, deleted remotely: True/False, None when no
-    collector is configured). A failed deletion request is kept and retried.
+    A failed deletion request is kept and retried. A damaged key does not
+    stop the deletion: the installation id recorded beside it is queued,
+    and the broken key is moved aside so the next ``--on`` starts afresh.
     """
     home = session.env.home
     save_profile(home.profile_file, session.person.with_consent(share=False))
     purged = spool_for(session).purge()
     secret_path = home.state_dir / SECRET_FILE
+    damaged: Path | None = None
     if secret_path.exists():
-        inst = installation_id(_secret(session))
-        pending = _pending_path(session)
-        ids = _pending_ids(pending)
-        if inst not in ids:
-            atomic_write(pending, json.dumps([*ids, inst]).encode())
-        secret_path.unlink()
+        try:
+            inst: str | None = installation_id(load_or_create_secret(home.state_dir))
+        except DamagedSecretError:
+            inst = known_installation_id(home.state_dir)
+            damaged = move_aside(secret_path)
+        except OSError as exc:
+            raise StateError(
+                _("Cannot read or create the sharing key: {error}").format(error=exc)
+            ) from exc
+        if inst is not None:
+            _queue_delete(session, inst)
+        secret_path.unlink(missing_ok=True)
+        (home.state_dir / INSTALLATION_FILE).unlink(missing_ok=True)
     url, token = collector_settings(session)
     if not url:
-        return purged, None
+        return TurnOff(purged, None, damaged)
     with CollectorClient(url, token) as client:
-        return purged, _retry_pending_delete(session, client)
+        return TurnOff(purged, _retry_pending_delete(session, client), damaged)
+
+
+def _queue_delete(session: RunContext, inst: str) -> None:
+    pending = _pending_path(session)
+    ids = _pending_ids(pending)
+    if inst not in ids:
+        atomic_write(pending, json.dumps([*ids, inst]).encode())
 
 
 def _pending_path(session: RunContext) -> Path:

@@ -23,10 +23,53 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from homecare.store.files import atomic_write
+from homecare.store.files import atomic_write, move_aside
 
 STATS_FILE = "stats.json"
 LOCK_FILE = ".lock"
+#: A temp file older than this belongs to a write that was killed.
+ORPHAN_AGE_S = 600.0
+_COUNTERS = ("delivered", "rejected", "dropped_damaged", "dropped_old", "dropped_full")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
+
+
+def _envelope(data: Any) -> dict[str, Any] | None:
+    """*data* as a spool envelope with sane types, or None if it is not one."""
+    if not isinstance(data, dict):
+        return None
+    upload_id, payload = data.get("id"), data.get("payload")
+    spooled = _number(data.get("spooled_at"))
+    if not isinstance(upload_id, str) or not isinstance(payload, dict) or spooled is None:
+        return None
+    attempts = data.get("attempts", 0)
+    attempts = attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else 0
+    return {
+        **data,
+        "spooled_at": spooled,
+        "attempts": max(0, attempts),
+        "next_attempt_at": _number(data.get("next_attempt_at", 0.0)) or 0.0,
+    }
+
+
+def _clean_stats(data: Any) -> dict[str, Any] | None:
+    """Stats with the types the spool relies on; None if *data* is not stats."""
+    if not isinstance(data, dict):
+        return None
+    out: dict[str, Any] = {}
+    for key in _COUNTERS:
+        if key in data:
+            n = _number(data[key])
+            out[key] = int(n) if n is not None and n >= 0 else 0
+    blocked = _number(data.get("blocked_until", 0.0))
+    out["blocked_until"] = blocked or 0.0
+    err = data.get("last_error")
+    out["last_error"] = err if isinstance(err, str) else None
+    return out
 
 
 class Outcome(Enum):
@@ -99,17 +142,44 @@ class Spool:
         return upload_id
 
     def pending(self) -> list[dict[str, Any]]:
-        """Spooled envelopes, oldest first (unreadable files are dropped and counted)."""
-        out = []
+        """Spooled envelopes, oldest first (damaged files are moved aside and counted)."""
+        return [env for _path, env in self._entries()]
+
+    def _entries(self) -> list[tuple[Path, dict[str, Any]]]:
+        """(file, envelope) pairs, oldest first.
+
+        A file that is not an envelope (unreadable, not JSON, valid JSON of
+        another shape) is moved aside *by its own path*, so one odd file can
+        never stop every later flush. Orphaned temp files of a crashed write
+        are removed here too.
+        """
+        out: list[tuple[Path, dict[str, Any]]] = []
+        self._clean_orphans()
         for path in self.dir.glob("*.json"):
             if path.name == STATS_FILE:
                 continue
             try:
-                out.append(json.loads(path.read_text(encoding="utf-8")))
+                env = _envelope(json.loads(path.read_text(encoding="utf-8")))
+            except FileNotFoundError:
+                continue  # delivered by a concurrent flush
             except (OSError, ValueError):
-                path.unlink(missing_ok=True)
+                env = None
+            if env is None:
+                with contextlib.suppress(OSError):
+                    move_aside(path)
                 self._count("dropped_damaged")
-        return sorted(out, key=lambda e: (e.get("spooled_at", 0), e.get("id", "")))
+                continue
+            out.append((path, env))
+        return sorted(out, key=lambda pe: (pe[1]["spooled_at"], pe[1]["id"]))
+
+    def _clean_orphans(self) -> None:
+        """Temp files (``.NAME.json.XXXX``) a killed write left behind; a write
+        in progress is younger than ORPHAN_AGE_S and left alone."""
+        now = time.time()
+        for tmp in self.dir.glob(".*.json.*"):
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime > ORPHAN_AGE_S:
+                    tmp.unlink()
 
     def purge(self) -> int:
         n = 0
@@ -122,11 +192,21 @@ class Spool:
         return n
 
     def stats(self) -> dict[str, Any]:
+        """Counters and back-off state; a damaged stats file is moved aside
+        (sharing then starts with empty counters instead of failing)."""
+        path = self.dir / STATS_FILE
         try:
-            data = json.loads((self.dir / STATS_FILE).read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
             return {}
+        except (OSError, ValueError):
+            data = None
+        clean = _clean_stats(data)
+        if clean is None:
+            with contextlib.suppress(OSError):
+                move_aside(path)
+            return {}
+        return clean
 
     # -- sending --------------------------------------------------------------------
 
@@ -145,26 +225,26 @@ class Spool:
             if not force and blocked > now:
                 report.deferred = len(self.pending())
                 return report
-            items = self.pending()
-            for i, env in enumerate(items):
-                if not force and env.get("next_attempt_at", 0.0) > now:
+            items = self._entries()
+            for i, (path, env) in enumerate(items):
+                if not force and env["next_attempt_at"] > now:
                     report.deferred += 1
                     continue
                 result = send(env["payload"])
                 if result.outcome is Outcome.DELIVERED:
-                    self._path(env["id"]).unlink(missing_ok=True)
+                    path.unlink(missing_ok=True)
                     self._count("delivered")
                     report.delivered.append(env["id"])
                 elif result.outcome is Outcome.REJECTED:
-                    self._path(env["id"]).unlink(missing_ok=True)
+                    path.unlink(missing_ok=True)
                     self._count("rejected")
                     report.rejected.append(env["id"])
                 else:
-                    wait = self._backoff(int(env.get("attempts", 0)) + 1, result.retry_after)
-                    env["attempts"] = int(env.get("attempts", 0)) + 1
+                    wait = self._backoff(env["attempts"] + 1, result.retry_after)
+                    env["attempts"] += 1
                     env["next_attempt_at"] = now + wait
-                    atomic_write(self._path(env["id"]), json.dumps(env).encode())
-                    self._stamp(self._path(env["id"]), float(env.get("spooled_at", now)))
+                    atomic_write(path, json.dumps(env).encode())
+                    self._stamp(path, env["spooled_at"])
                     self._update_stats(blocked_until=now + wait, last_error=result.detail)
                     report.last_error = result.detail
                     report.deferred += len(items) - i

@@ -7,7 +7,6 @@ without first being moved aside.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -15,9 +14,15 @@ from typing import Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from homecare.errors import ConfigError, StateError
 from homecare.i18n import _
 from homecare.store.files import atomic_write, move_aside
-from homecare.tomlfile import describe_validation_error, load_toml_model
+from homecare.tomlfile import (
+    describe_validation_error,
+    load_toml_model,
+    parse_toml,
+    validate_strict,
+)
 
 Skill = Literal["beginner", "intermediate", "expert", "technician"]
 Theme = Literal["default", "high-contrast", "monochrome"]
@@ -35,6 +40,16 @@ class Consent(BaseModel):
     auto_share: bool = False
 
 
+class MonitorPrefs(BaseModel):
+    """How ``homecare monitor`` may reach the person (see docs/monitoring.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notify: list[str] = []  # apprise URLs; they may hold tokens and stay on this machine
+    desktop: bool = True
+    quiet_hours: str | None = None  # "22:00-07:00", local time
+
+
 class PersonProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +61,7 @@ class PersonProfile(BaseModel):
     units: Units = "mbit"
     symbols: bool = True
     consent: Consent = Consent()
+    monitor: MonitorPrefs = MonitorPrefs()
 
     def with_consent(self, share: bool | None = None, offers: bool | None = None) -> PersonProfile:
         now = datetime.now(UTC)
@@ -73,8 +89,8 @@ def load_profile_lenient(path: Path) -> tuple[PersonProfile, list[str]]:
     if not path.exists():
         return PersonProfile(), []
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = parse_toml(path.read_text(encoding="utf-8-sig"), path)
+    except (OSError, UnicodeDecodeError, ConfigError) as exc:
         return PersonProfile(), [
             _("Cannot read your profile {path}: {error}; using the defaults.").format(
                 path=path, error=exc
@@ -83,7 +99,7 @@ def load_profile_lenient(path: Path) -> tuple[PersonProfile, list[str]]:
     warnings: list[str] = []
     for _attempt in range(20):  # each round drops at least one field
         try:
-            return PersonProfile.model_validate(raw), warnings
+            return validate_strict(PersonProfile, raw), warnings
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = [str(part) for part in err["loc"]]
@@ -119,9 +135,21 @@ def save_profile(path: Path, profile: PersonProfile, exclude_unset: bool = False
     aside = None
     if path.exists():
         try:
-            tomllib.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            parse_toml(path.read_text(encoding="utf-8-sig"), path)
+        except (UnicodeDecodeError, ConfigError):
             aside = move_aside(path)
+        except OSError as exc:
+            raise _cannot_save(path, exc) from exc
     data = profile.model_dump(mode="json", exclude_none=True, exclude_unset=exclude_unset)
-    atomic_write(path, tomli_w.dumps(data).encode("utf-8"))
+    try:
+        atomic_write(path, tomli_w.dumps(data).encode("utf-8"))
+    except OSError as exc:
+        raise _cannot_save(path, exc) from exc
     return aside
+
+
+def _cannot_save(path: Path, exc: OSError) -> StateError:
+    """A full disk or a read-only home is exit 4 with one line, not a crash."""
+    return StateError(
+        _("Cannot save your profile {path}: {error}").format(path=path, error=exc.strerror or exc)
+    )
