@@ -29,8 +29,13 @@ def test_relative_without_plan_rate_cannot_be_judged() -> None:
 
 
 def test_lower_is_better_and_bare_numbers() -> None:
-    assert _status("latency.gateway_loss_pct", {"pass": "< 0.5"}, gateway_loss=0.0) is StepStatus.PASS
-    assert _status("latency.gateway_loss_pct", {"pass": "< 0.5", "warn": 2}, gateway_loss=1.0) is StepStatus.WARN
+    assert (
+        _status("latency.gateway_loss_pct", {"pass": "< 0.5"}, gateway_loss=0.0) is StepStatus.PASS
+    )
+    assert (
+        _status("latency.gateway_loss_pct", {"pass": "< 0.5", "warn": 2}, gateway_loss=1.0)
+        is StepStatus.WARN
+    )
     assert _status("latency.gateway_loss_pct", {"pass": 0.5}, gateway_loss=3.0) is StepStatus.FAIL
     assert _status("wifi.signal_dbm", {"pass": -67}, signal=-60) is StepStatus.PASS
     assert _status("wifi.signal_dbm", {"pass": -67}, signal=-70) is StepStatus.FAIL
@@ -38,8 +43,13 @@ def test_lower_is_better_and_bare_numbers() -> None:
 
 def test_grades_bools_and_missing_figures() -> None:
     assert _status("speed.bufferbloat_grade", {"pass": ">= B"}, grade="A") is StepStatus.PASS
-    assert _status("speed.bufferbloat_grade", {"pass": ">= B", "warn": "C"}, grade="C") is StepStatus.WARN
+    assert (
+        _status("speed.bufferbloat_grade", {"pass": ">= B", "warn": "C"}, grade="C")
+        is StepStatus.WARN
+    )
     assert _status("speed.bufferbloat_grade", {"pass": ">= B"}, grade="D") is StepStatus.FAIL
     assert _status("dns.answered", {"pass": True}, dns_ok=False) is StepStatus.FAIL
     assert _status("wifi.signal_dbm", {"pass": -67}, signal=None) is StepStatus.FAIL
-    assert _status("wifi.signal_dbm", {"pass": -67, "missing": "warn"}, signal=None) is StepStatus.WARN
+    assert (
+        _status("wifi.signal_dbm", {"pass": -67, "missing": "warn"}, signal=None) is StepStatus.WARN
+    )

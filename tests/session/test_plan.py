@@ -40,7 +40,9 @@ def test_shipped_plans_load_and_readable_copies_are_identical() -> None:
     assert {"installation", "repair-visit"} <= set(shipped_plans())
     for name in shipped_plans():
         shipped = SHIPPED_DIR / f"{name}.toml"
-        assert (ROOT / "profiles" / "technician" / f"{name}.toml").read_text() == shipped.read_text()
+        assert (
+            ROOT / "profiles" / "technician" / f"{name}.toml"
+        ).read_text() == shipped.read_text()
         plan = load_plan(shipped, AREAS)
         assert plan.id == name
 

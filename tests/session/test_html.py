@@ -1,0 +1,91 @@
+"""The HTML report: escaped, self-contained, and rendered by a real headless Chromium
+that is allowed to load nothing but the file itself."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from homecare.session.compare import compare
+from homecare.session.html import render_html
+
+from .sessions import session
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+HOSTILE = '<script>alert(1)</script><img src="http://198.51.100.1/x.png">\x1b[31m'
+
+
+def _page() -> str:
+    before = session(dns_ok=False, signal=-72)
+    after = session(session_id="b" * 32, fixes=(HOSTILE, "Moved the router"), job="JOB-<7>")
+    after = after.model_copy(update={"support_code": "ABCD-EFGH-J"})
+    return render_html(after, compare(before, after), public_key="KEYKEY")
+
+
+def test_every_string_is_escaped_and_cleaned() -> None:
+    page = _page()
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\x1b" not in page
+    assert "JOB-&lt;7&gt;" in page and "ABCD-EFGH-J" in page
+
+
+def test_nothing_external_is_referenced() -> None:
+    page = _page()
+    assert not re.search(r"<[a-zA-Z][^>]*\s(?:src|href|action)\s*=", page)
+    assert "@import" not in page and "url(" not in page
+    assert "size: A4" in page
+    assert "<svg" in page  # the per-room chart is inline
+
+
+def artifacts_dir() -> Path:
+    folder = Path(os.environ.get("HOMECARE_TEST_ARTIFACTS", "/tmp/homecare-test-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_chromium_renders_it_offline_and_prints_a4(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = tmp_path / "report.html"
+    html.write_text(_page(), encoding="utf-8")
+    url = html.as_uri()
+    requested: list[str] = []
+
+    def gate(route: sync_api.Route) -> None:
+        requested.append(route.request.url)
+        if route.request.url == url:
+            route.continue_()
+        else:
+            route.abort()
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 794, "height": 1123})
+            page.route("**/*", gate)
+            page.goto(url)
+            page.wait_for_load_state("load")
+            assert page.locator("#overall").inner_text() == "pass"
+            assert page.locator("#steps tbody tr").count() == 2 + 3 + 3
+            assert page.locator("#room-chart rect").count() == 2 + 2 * 2
+            assert page.locator("#fixes li").first.inner_text() == HOSTILE.replace("\x1b", "")
+            assert page.locator("script").count() == 0
+            shot = artifacts_dir() / "session-report.png"
+            page.screenshot(path=str(shot), full_page=True)
+            pdf = page.pdf(format="A4", print_background=True)
+        finally:
+            browser.close()
+    assert requested == [url]
+    assert shot.stat().st_size > 10_000
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 3
+    shutil.copy(html, artifacts_dir() / "session-report.html")
