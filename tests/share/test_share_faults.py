@@ -128,7 +128,12 @@ def test_an_odd_spool_file_is_moved_aside_by_its_own_path(tmp_path: Path, conten
     odd = s.dir / "not-an-envelope.json"
     odd.write_bytes(content)
     sent: list[Any] = []
-    report = s.flush(lambda p: sent.append(p) or SendResult(Outcome.DELIVERED))
+
+    def deliver(payload: dict[str, Any]) -> SendResult:
+        sent.append(payload)
+        return SendResult(Outcome.DELIVERED)
+
+    report = s.flush(deliver)
     assert [p["n"] for p in sent] == [1] and len(report.delivered) == 1
     assert not odd.exists()
     (aside,) = s.dir.glob("not-an-envelope.json.corrupt-*")

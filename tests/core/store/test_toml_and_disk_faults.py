@@ -46,7 +46,7 @@ def test_deep_nesting_is_a_config_error(tmp_path: Path, opener: str) -> None:
 def test_a_number_or_text_is_not_a_boolean(tmp_path: Path, value: str) -> None:
     path = tmp_path / "profile.toml"
     path.write_text(f"[consent]\nshare = {value}\n")
-    with pytest.raises(ConfigError, match="consent.share"):
+    with pytest.raises(ConfigError, match=r"consent\.share"):
         load_profile(path)
     profile, warnings = load_profile_lenient(path)
     assert profile.consent.share is None and "consent.share" in warnings[0]
