@@ -7,6 +7,7 @@ from typing import TextIO
 from homecare.i18n import _
 from homecare.models import Report, Severity
 from homecare.render.base import RenderOptions, Theme
+from homecare.render.sanitize import clean_view
 from homecare.render.view import build_view, severity_label, severity_symbol
 
 THEMES: dict[Theme, dict[str, str]] = {
@@ -61,7 +62,7 @@ class ConsoleRenderer:
             highlight=False,
             emoji=False,
         )
-        view = build_view(report, options)
+        view = clean_view(build_view(report, options))
         mark = ("✔ " if view.healthy else "✖ ") if options.symbols else ""
         console.print(
             Panel(

@@ -7,6 +7,7 @@ from typing import TextIO
 from homecare.i18n import _
 from homecare.models import Report
 from homecare.render.base import RenderOptions
+from homecare.render.sanitize import clean_block, clean_text, clean_view, for_markdown_cell
 from homecare.render.view import build_view, severity_label
 
 
@@ -14,11 +15,19 @@ class MarkdownRenderer:
     name = "markdown"
 
     def render(self, report: Report, options: RenderOptions, out: TextIO) -> None:
-        view = build_view(report, options)
-        parts = [f"# {_('homecare check')} {report.id[:8]}", "", f"**{view.headline}**", ""]
+        view = clean_view(build_view(report, options))
+        parts = [
+            f"# {_('homecare check')} {clean_text(report.id[:8])}",
+            "",
+            f"**{view.headline}**",
+            "",
+        ]
         if view.facts:
             parts += [f"| {_('What')} | {_('Result')} |", "|---|---|"]
-            parts += [f"| {label} | {value} |" for label, value in view.facts]
+            parts += [
+                f"| {for_markdown_cell(label)} | {for_markdown_cell(value)} |"
+                for label, value in view.facts
+            ]
             parts.append("")
         if view.devices:
             parts += [f"## {view.devices_title}", ""]
@@ -27,7 +36,11 @@ class MarkdownRenderer:
                 "|---|---|---|---|---|",
             ]
             parts += [
-                f"| {r.name} | {r.address} | {r.vendor} | {r.kind} | {r.note} |"
+                "| "
+                + " | ".join(
+                    for_markdown_cell(c) for c in (r.name, r.address, r.vendor, r.kind, r.note)
+                )
+                + " |"
                 for r in view.devices
             ]
             parts.append("")
@@ -43,4 +56,4 @@ class MarkdownRenderer:
                 parts += [f"- {k}: {v}" for k, v in item.evidence]
             parts.append("")
         parts += [f"- {n}" for n in view.notes]
-        out.write("\n".join(parts).rstrip() + "\n")
+        out.write(clean_block("\n".join(parts)).rstrip() + "\n")

@@ -7,6 +7,7 @@ from typing import TextIO
 from homecare.i18n import _
 from homecare.models import Report
 from homecare.render.base import RenderOptions
+from homecare.render.sanitize import clean_block, clean_view
 from homecare.render.view import build_view, severity_label
 
 
@@ -14,7 +15,7 @@ class PlainRenderer:
     name = "plain"
 
     def render(self, report: Report, options: RenderOptions, out: TextIO) -> None:
-        view = build_view(report, options)
+        view = clean_view(build_view(report, options))
         lines = [view.headline, ""]
         for label, value in view.facts:
             lines.append(f"{label}: {value}")
@@ -36,13 +37,11 @@ class PlainRenderer:
                 if item.guidance.call_support:
                     lines.append(item.guidance.call_support)
                 if item.guidance.support_code:
-                    lines.append(
-                        _("Support code: {code}").format(code=item.guidance.support_code)
-                    )
+                    lines.append(_("Support code: {code}").format(code=item.guidance.support_code))
             for key, value in item.evidence:
                 lines.append(f"  {key}: {value}")
             lines.append("")
         for note in view.notes:
             lines.append(note)
         lines.append(view.footer)
-        out.write("\n".join(lines).rstrip() + "\n")
+        out.write(clean_block("\n".join(lines)).rstrip() + "\n")
