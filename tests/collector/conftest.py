@@ -39,7 +39,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with engine.begin() as conn:  # a clean schema for each test
         from sqlalchemy import text
 
-        conn.execute(text("DROP TABLE IF EXISTS uploads, tokens, alembic_version"))
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from homecare.collector.db import make_engine
-from homecare.collector.migrate import upgrade
+from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.tokens import create_token
 
 from .payloads import payload
@@ -48,6 +48,17 @@ def test_serve_process_with_speedtest(tmp_path: Path) -> None:
         proc.wait(15)
 
 
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_migrations_idempotent_and_concurrent(db_url: str) -> None:
     engine = make_engine(db_url)
     errors: list[BaseException] = []
@@ -66,5 +77,6 @@ def test_migrations_idempotent_and_concurrent(db_url: str) -> None:
     assert errors == []
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version == head_revision()
     engine.dispose()

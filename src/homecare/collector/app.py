@@ -10,13 +10,15 @@ add one ``app.include_router(...)`` line below.
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from homecare.collector import db, web
 from homecare.collector.api import health, insights, installations, results, uploads
-from homecare.collector.api.deps import ApiError, AppState
+from homecare.collector.api.deps import ApiError, AppState, Limits
 from homecare.collector.ratelimit import TokenBuckets
 from homecare.collector.settings import CollectorSettings
 from homecare.collector.tokens import TokenCache
@@ -34,6 +36,8 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
         engine=engine,
         auth=TokenCache(engine, settings.token_cache_ttl_s),
         buckets=TokenBuckets(settings.rate_per_s, settings.burst),
+        limits=Limits.from_settings(settings, engine),
+        inflight=asyncio.Semaphore(settings.max_inflight_uploads),
     )
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.include_router(health.router)

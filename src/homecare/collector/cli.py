@@ -129,16 +129,21 @@ def _show_remote(url: str, token: str | None, code: str) -> int:
 
 
 def cmd_insights(args: argparse.Namespace) -> int:
-    from homecare.collector.db import iter_payloads
-    from homecare.collector.insights import MIN_K, compute_insights
+    from homecare.collector.queries import MIN_K, BadFilter, Filters, cohort_insights
     from homecare.collector.render import insights_csv, insights_text
 
     if args.k < MIN_K:
         print(f"homecare-collector: k must be at least {MIN_K}", file=sys.stderr)
         return 2
-    doc = compute_insights(iter_payloads(_engine(args), args.provider), args.k)
+    try:
+        filters = Filters.from_params(vars(args))
+    except BadFilter as exc:
+        print(f"homecare-collector: {exc}", file=sys.stderr)
+        return 2
+    doc = cohort_insights(_engine(args), args.provider, filters, args.k)
     if args.json:
-        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        # strict JSON: a non-finite number is a bug to report, never "Infinity" in the output
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True, allow_nan=False, default=str) + "\n")
     elif args.csv:
         sys.stdout.write(insights_csv(doc))
     else:
@@ -190,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--csv", action="store_true")
     insights.add_argument("--k", type=int, default=10)
     insights.add_argument("--provider", default=None)
+    for name in ("plan_tier", "router_vendor", "router_model", "connection_type", "wifi_band"):
+        insights.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
+                              help="only this cohort")
+    insights.add_argument("--since", default=None, help="checks from this day (YYYY-MM-DD)")
+    insights.add_argument("--until", default=None, help="checks before this day (YYYY-MM-DD)")
     insights.set_defaults(func=cmd_insights)
 
     migrate = sub.add_parser("migrate", parents=[common], help="upgrade the database schema")

@@ -26,22 +26,64 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    insert,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+
+from homecare.collector.extract import extract
+from homecare.collector.schema_columns import (
+    audit_columns,
+    dimension_columns,
+    insight_columns,
+    limit_columns,
+)
 
 metadata = MetaData()
 
 uploads = Table(
     "uploads",
     metadata,
+    Column("provider", String(64), primary_key=True),
     Column("id", String(36), primary_key=True),
-    Column("provider", String(64), nullable=False),
     Column("installation_id", String(64), nullable=False),
     Column("support_code", String(12), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("payload", Text, nullable=False),
+    *insight_columns(),
+)
+
+#: One row per stored upload id, per provider: the duplicate check. A table of
+#: its own because PostgreSQL's partitioned ``uploads`` can only enforce keys
+#: that include the partition column.
+upload_keys = Table(
+    "upload_keys",
+    metadata,
+    Column("provider", String(64), primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("installation_id", String(64), nullable=False),
+)
+
+upload_findings = Table(
+    "upload_findings",
+    metadata,
+    Column("provider", String(64), nullable=False),
+    Column("upload_id", String(36), nullable=False),
+    Column("installation_id", String(64), nullable=False),
+    Column("code", String(120), nullable=False),
+    *dimension_columns(),
+)
+
+upload_devices = Table(
+    "upload_devices",
+    metadata,
+    Column("provider", String(64), nullable=False),
+    Column("upload_id", String(36), nullable=False),
+    Column("installation_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("vendor", String(64)),
+    *dimension_columns(),
 )
 
 tokens = Table(
@@ -52,7 +94,11 @@ tokens = Table(
     Column("role", String(16), nullable=False),
     Column("provider", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
 )
+
+rate_buckets = Table("rate_buckets", metadata, *limit_columns())
+audit_events = Table("audit_events", metadata, *audit_columns())
 
 
 def make_engine(url: str) -> Engine:
@@ -83,35 +129,65 @@ def sqlite_url(path: str) -> str:
 
 def insert_upload(
     engine: Engine, *, upload_id: str, provider: str, installation_id: str, support_code: str,
-    created_at: datetime, payload_json: str,
+    created_at: datetime, payload_json: str, source_net: str | None = None,
 ) -> bool:
-    """Store one upload; False when that id was already stored (nothing written)."""
+    """Store one upload with its extracted columns and child rows; False when
+    this provider already stored that id (nothing written). Ids are keyed per
+    provider: another provider's upload with the same id is its own row.
+
+    *source_net* is the sender's network as the API saw it (the sybil
+    defence counts distinct networks); None, for an import that bypasses the
+    API, counts the installation as a network of its own."""
+    row = extract(json.loads(payload_json), source_net or f"direct:{installation_id}")
     values = {
         "id": upload_id,
         "provider": provider,
         "installation_id": installation_id,
         "support_code": support_code,
-        "created_at": created_at,
         "received_at": datetime.now(UTC),
         "payload": payload_json,
+        **row.columns,
+        "created_at": created_at,
     }
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(uploads)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(uploads.c.id)
+    claim = (
+        dialect.insert(upload_keys)
+        .values(provider=provider, id=upload_id, installation_id=installation_id)
+        .on_conflict_do_nothing(index_elements=["provider", "id"])
+        .returning(upload_keys.c.id)
     )
+    owner = {"provider": provider, "upload_id": upload_id, "installation_id": installation_id}
+    shared = row.shared()
     with engine.begin() as conn:
         # RETURNING yields the row only when it was inserted: portable, unlike rowcount
-        return conn.execute(stmt).first() is not None
+        if conn.execute(claim).first() is None:
+            return False
+        conn.execute(insert(uploads).values(**values))
+        if row.finding_codes:
+            conn.execute(
+                insert(upload_findings),
+                [{**owner, **shared, "code": code} for code in row.finding_codes],
+            )
+        if row.devices:
+            conn.execute(
+                insert(upload_devices),
+                [{**owner, **shared, "kind": k, "vendor": v} for k, v in row.devices],
+            )
+    return True
 
 
 def delete_installation(engine: Engine, provider: str, installation_id: str) -> int:
-    stmt = delete(uploads).where(
-        uploads.c.provider == provider, uploads.c.installation_id == installation_id
-    )
+    """Erase every upload of one installation (and its child rows); the count of uploads."""
     with engine.begin() as conn:
+        for table in (upload_findings, upload_devices, upload_keys):
+            conn.execute(
+                delete(table).where(
+                    table.c.provider == provider, table.c.installation_id == installation_id
+                )
+            )
+        stmt = delete(uploads).where(
+            uploads.c.provider == provider, uploads.c.installation_id == installation_id
+        )
         return int(conn.execute(stmt).rowcount)
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
+
+from homecare.collector.partitions import ensure_partitions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 0x686F6D6563617265  # "homecare"
@@ -28,6 +31,8 @@ def upgrade(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if engine.dialect.name == "postgresql":
+            ensure_partitions(conn, datetime.now(UTC).date(), months_ahead=3)
 
 
 @contextlib.contextmanager

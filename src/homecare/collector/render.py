@@ -1,14 +1,33 @@
 """Plain-text views for the collector's admin CLI (English only: it is read by
-the provider's staff, not by customers)."""
+the provider's staff, not by customers).
+
+Payload text comes from whoever holds the public ingest token, so every line
+is passed through :func:`terminal_safe` before it is printed: control
+characters (ESC sequences such as an OSC 52 clipboard write, carriage
+returns and newlines that would forge a line of their own, C1 controls) and
+invisible bidirectional overrides are removed.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from typing import Any
 
 HIDDEN = "<k"
+
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def terminal_safe(text: str) -> str:
+    """*text* with control and bidi-override characters removed, tabs as spaces."""
+    return _UNSAFE.sub("", text.replace("\t", " "))
+
+
+def _safe_lines(lines: list[str]) -> str:
+    return "\n".join(terminal_safe(line) for line in lines) + "\n"
 
 
 def render_result(code: str, received_at: str, matches: int, p: dict[str, Any]) -> str:
@@ -64,7 +83,7 @@ def render_result(code: str, received_at: str, matches: int, p: dict[str, Any]) 
         lines.append(f"Probe {pr['probe']}: {pr['status']}" + (f" ({pr['error']})" if pr.get("error") else ""))
     if p.get("feedback_score"):
         lines.append(f"Customer feedback: {p['feedback_score']}/5")
-    return "\n".join(lines) + "\n"
+    return _safe_lines(lines)
 
 
 _RANK = {"info": 0, "warning": 1, "problem": 2, "critical": 3}
@@ -114,7 +133,7 @@ def insights_csv(doc: dict[str, Any]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["section", "dimension", "cohort", "metric", "value"])
-    writer.writerows(insights_rows(doc))
+    writer.writerows([tuple(terminal_safe(cell) for cell in row) for row in insights_rows(doc)])
     return buf.getvalue()
 
 
@@ -142,4 +161,4 @@ def insights_text(doc: dict[str, Any]) -> str:
     if doc["offers"]:
         out.append("Offers: " + ", ".join(
             f"{o} shown {_n(v['shown'])} taken {_n(v['taken'])}" for o, v in doc["offers"].items()))
-    return "\n".join(out) + "\n"
+    return _safe_lines(out)

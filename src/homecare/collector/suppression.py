@@ -7,6 +7,11 @@ hidden cell, the next smallest visible non-zero cell of that line is hidden
 too; if there is none, the line's total is hidden instead. Repeated until
 nothing changes, because hiding a complement can leave another line with a
 single hidden cell.
+
+*support* (optional) is what primary suppression tests instead of the count:
+the collector passes ``min(installations, distinct sender networks)`` so a
+cell padded with invented installations from one network stays hidden (the
+sybil defence, docs/collector.md); complements are still chosen by count.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ def suppress_table(
     rows: Iterable[str],
     cols: Iterable[str],
     forced_rows: Iterable[str] = (),
+    support: dict[Cell, int] | None = None,
 ) -> Suppressed:
     """Which cells (and totals) of a rows × cols table must be hidden.
 
@@ -41,7 +47,8 @@ def suppress_table(
     for r in rows:
         for c in cols:
             n = counts.get((r, c), 0)
-            if r in forced or 0 < n < k:
+            backing = n if support is None else min(n, support.get((r, c), 0))
+            if r in forced or (n > 0 and backing < k):
                 out.cells.add((r, c))
     lines: list[tuple[str, str, list[Cell]]] = [
         ("row", r, [(r, c) for c in cols]) for r in rows
@@ -66,8 +73,11 @@ def suppress_table(
     return out
 
 
-def suppress_counts(counts: dict[str, int], k: int) -> set[str]:
+def suppress_counts(
+    counts: dict[str, int], k: int, support: dict[str, int] | None = None
+) -> set[str]:
     """The one-dimensional case: categories whose counts add up to a shown total."""
     table = {(key, "n"): n for key, n in counts.items()}
-    hidden = suppress_table(table, k, list(counts), ["n"])
+    backing = None if support is None else {(key, "n"): n for key, n in support.items()}
+    hidden = suppress_table(table, k, list(counts), ["n"], support=backing)
     return {cell[0] for cell in hidden.cells}

@@ -1,16 +1,26 @@
-"""What every router shares: the app's state, errors, authentication and
-bounded body reading."""
+"""What every router shares: the app's state, errors, authentication, limits
+and bounded body reading.
+
+Order of work for a request, cheapest refusal first: the source's failed-login
+bucket (an address that keeps presenting bad tokens is refused before any
+lookup), the token (cached), then the route's own limit. Unknown tokens are
+charged to the source and audited; the token cache keeps unknown tokens in a
+separate small cache, so many bogus tokens cannot flush the good ones.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from homecare.collector.ratelimit import TokenBuckets, retry_after_header
+from homecare.collector import audit
+from homecare.collector.ratelimit import Limiter, TokenBuckets, make_limiter, retry_after_header
 from homecare.collector.settings import CollectorSettings
+from homecare.collector.sources import client_address, rate_key
 from homecare.collector.tokens import Principal, TokenCache
 
 
@@ -23,6 +33,28 @@ class ApiError(Exception):
 
 
 @dataclass
+class Limits:
+    """The buckets, by what they are keyed on (never the public ingest token)."""
+
+    installation: Limiter
+    source: Limiter
+    auth_fail: Limiter
+    lookup: Limiter
+    insights: Limiter
+
+    @classmethod
+    def from_settings(cls, s: CollectorSettings, engine: Engine) -> Limits:
+        shared = engine if s.shared_limits else None
+        return cls(
+            installation=make_limiter(shared, s.rate_per_s, s.burst),
+            source=make_limiter(shared, s.source_rate_per_s, s.source_burst),
+            auth_fail=make_limiter(shared, s.auth_fail_rate_per_s, s.auth_fail_burst),
+            lookup=make_limiter(shared, s.lookup_rate_per_s, s.lookup_burst),
+            insights=make_limiter(shared, s.insights_rate_per_s, s.insights_burst),
+        )
+
+
+@dataclass
 class AppState:
     """Everything the routers need, built once by ``create_app``."""
 
@@ -30,6 +62,9 @@ class AppState:
     engine: Engine
     auth: TokenCache
     buckets: TokenBuckets
+    limits: Limits
+    #: the global capacity guard: uploads in progress on this instance
+    inflight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(256))
 
 
 def state(request: Request) -> AppState:
@@ -37,24 +72,51 @@ def state(request: Request) -> AppState:
     return found
 
 
+def source_of(request: Request) -> str:
+    """The sender's address (through trusted proxies only)."""
+    peer = request.client.host if request.client else None
+    return client_address(
+        peer, request.headers.get("x-forwarded-for"), state(request).settings.trusted_proxies
+    )
+
+
+async def charge(limiter: Limiter, key: str, cost: float = 1.0, what: str = "rate limit") -> None:
+    """Take *cost* from *key*'s bucket or refuse with 429 and Retry-After."""
+    wait = await run_in_threadpool(limiter.take, key, cost)
+    if wait > 0:
+        raise ApiError(429, what, {"Retry-After": retry_after_header(wait)})
+
+
 async def principal(request: Request, roles: set[str], limit: bool = False) -> Principal:
-    """The caller behind the bearer token, checked against *roles*."""
+    """The caller behind the bearer token, checked against *roles*.
+
+    *limit* is accepted for compatibility and ignored: routes charge their own
+    keys (installation, source, token) with :func:`charge`."""
+    del limit
     st = state(request)
+    source = source_of(request)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "missing bearer token", {"WWW-Authenticate": "Bearer"})
-    found, who = st.auth.cached(token.strip())
+    found, who = st.auth.cached(token)
     if not found:
-        who = await run_in_threadpool(st.auth.lookup, token.strip())
+        # a source that keeps failing is refused before its tokens are looked up
+        await charge(
+            st.limits.auth_fail, f"authfail:{rate_key(source)}", 0.0, "too many failed logins"
+        )
+        who = await run_in_threadpool(st.auth.lookup, token)
     if who is None:
+        await run_in_threadpool(
+            audit.record, st.engine, "login.failed", source=source, detail=request.url.path[:60]
+        )
+        await charge(
+            st.limits.auth_fail, f"authfail:{rate_key(source)}", 1.0, "too many failed logins"
+        )
         raise ApiError(401, "unknown token", {"WWW-Authenticate": "Bearer"})
     if who.role not in roles:
         raise ApiError(403, f"a {'/'.join(sorted(roles))} token is needed")
-    if limit:
-        wait = st.buckets.take(who.token_hash)
-        if wait > 0:
-            raise ApiError(429, "rate limit", {"Retry-After": retry_after_header(wait)})
     return who
 
 

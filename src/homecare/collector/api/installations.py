@@ -1,4 +1,7 @@
-"""``DELETE /v1/installations/{id}``: a customer's erasure (ingest token)."""
+"""``DELETE /v1/installations/{id}``: a customer's erasure (ingest token).
+
+Charged to the source and to the installation like an upload, so erasures
+cannot be used to flood either."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from homecare.collector import db
-from homecare.collector.api.deps import principal, state
+from homecare.collector.api.deps import charge, principal, source_of, state
+from homecare.collector.sources import rate_key
 
 router = APIRouter()
 
@@ -14,7 +18,9 @@ router = APIRouter()
 @router.delete("/v1/installations/{installation_id}")
 async def forget(installation_id: str, request: Request) -> dict[str, int]:
     st = state(request)
-    who = await principal(request, {"ingest"}, limit=True)
+    await charge(st.limits.source, f"src:{rate_key(source_of(request))}")
+    who = await principal(request, {"ingest"})
+    await charge(st.limits.installation, f"inst:{who.provider}:{installation_id[:64]}")
     deleted = await run_in_threadpool(
         db.delete_installation, st.engine, who.provider, installation_id
     )

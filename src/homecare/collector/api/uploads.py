@@ -1,4 +1,13 @@
-"""``POST /v1/uploads``: ingest one anonymized check (ingest token)."""
+"""``POST /v1/uploads``: ingest one anonymized check (ingest token).
+
+The ingest token is public, so it identifies the provider, not a customer.
+Limits, cheapest first: the source address is charged before anything is
+read; an invalid body (or an unknown token, see :mod:`.deps`) costs its
+source ``invalid_cost`` more; only a valid upload is charged to its
+installation. A flood from one address or one installation therefore never
+takes another customer's budget. The capacity guard refuses with 503 when
+this instance already handles ``max_inflight_uploads``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,9 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from homecare.collector import db
-from homecare.collector.api.deps import principal, read_limited, state
+from homecare.collector.api.deps import ApiError, charge, principal, read_limited, source_of, state
+from homecare.collector.rescrub import Refused, rescrub
+from homecare.collector.sources import network_of, rate_key
 from homecare.share.payload import UploadPayload
 from homecare.share.support_code import from_upload_id
 
@@ -18,16 +29,35 @@ router = APIRouter()
 @router.post("/v1/uploads")
 async def upload(request: Request) -> JSONResponse:
     st = state(request)
-    who = await principal(request, {"ingest"}, limit=True)
+    if st.inflight.locked():
+        raise ApiError(503, "collector at capacity", {"Retry-After": "5"})
+    async with st.inflight:
+        return await _upload(request)
+
+
+async def _upload(request: Request) -> JSONResponse:
+    st = state(request)
+    source = source_of(request)
+    source_key = f"src:{rate_key(source)}"
+    await charge(st.limits.source, source_key)
+    who = await principal(request, {"ingest"})
     body = await read_limited(request, st.settings.max_body_bytes)
     try:
         payload = UploadPayload.model_validate_json(body)
-    except ValidationError as exc:
-        errors = [
-            {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)[:5]
-        ]
+        cleaned = rescrub(payload.model_dump(mode="json"))
+    except (ValidationError, Refused) as exc:
+        await charge(st.limits.source, source_key, st.settings.invalid_cost)
+        errors: list[dict[str, object]] = (
+            [{"loc": [], "msg": str(exc)}]
+            if isinstance(exc, Refused)
+            else [
+                {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)[:5]
+            ]
+        )
         return JSONResponse({"detail": "invalid payload", "errors": errors}, status_code=422)
+    await charge(st.limits.installation, f"inst:{who.provider}:{payload.installation_id}")
     code = from_upload_id(payload.upload_id)
+    stored = UploadPayload.model_validate(cleaned)
     created = await run_in_threadpool(
         db.insert_upload,
         st.engine,
@@ -36,7 +66,8 @@ async def upload(request: Request) -> JSONResponse:
         installation_id=payload.installation_id,
         support_code=code,
         created_at=payload.created_at,
-        payload_json=payload.model_dump_json(),
+        payload_json=stored.model_dump_json(),
+        source_net=network_of(source, st.settings.sybil_v4_prefix, st.settings.sybil_v6_prefix),
     )
     return JSONResponse(
         {"id": payload.upload_id, "support_code": code, "duplicate": not created},

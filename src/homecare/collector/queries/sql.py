@@ -1,0 +1,244 @@
+"""The insights statements (SQLAlchemy Core), identical on SQLite and
+PostgreSQL except for the median.
+
+Every count is of distinct installations (``i``) and of distinct sender
+networks (``n``, for the sybil defence). Speeds are first averaged per
+installation, then the median is taken across installations, so one busy
+home weighs as much as any other. Each function returns plain rows; the
+suppression and the document are in :mod:`.cohorts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    Connection,
+    Float,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
+
+from homecare.collector.db import upload_devices, upload_findings, uploads
+from homecare.collector.queries.filters import Filters
+
+GROUPS = ("plan_tier", "router_vendor", "router_model", "connection_type", "wifi_band")
+METRICS = ("d", "up", "pct")
+Row = Sequence[Any]
+
+
+def _distinct(col: Any) -> Any:
+    return func.count(col.distinct())
+
+
+def _base(filters: Filters, provider: str | None) -> CTE:
+    """One row per (installation, network, cohort): uploads and mean speeds."""
+    u = uploads.c
+    return (
+        select(
+            u.installation_id.label("i"),
+            u.source_net.label("n"),
+            *(u[g] for g in GROUPS),
+            func.count().label("uploads"),
+            func.avg(u.download_mbps).label("d"),
+            func.avg(u.upload_mbps).label("up"),
+            func.avg(u.down_pct_of_plan).label("pct"),
+        )
+        .where(*filters.where(uploads, provider))
+        .group_by(u.installation_id, u.source_net, *(u[g] for g in GROUPS))
+        .cte("base")
+    )
+
+
+def cohort_sizes(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """(dimension, value, installations, networks, uploads); dimension '*' is everyone."""
+    base = _base(filters, provider)
+    parts: list[Select[Any]] = [
+        select(
+            literal("*").label("dim"),
+            cast(literal(None), String).label("v"),
+            _distinct(base.c.i),
+            _distinct(base.c.n),
+            func.sum(base.c.uploads),
+        )
+    ]
+    for g in GROUPS:
+        parts.append(
+            select(
+                literal(g),
+                base.c[g],
+                _distinct(base.c.i),
+                _distinct(base.c.n),
+                func.sum(base.c.uploads),
+            ).group_by(base.c[g])
+        )
+    return list(conn.execute(union_all(*parts)).all())
+
+
+def speed_medians(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """(dimension, value, metric, median) over per-installation means."""
+    base = _base(filters, provider)
+    parts: list[Select[Any]] = []
+    for g in GROUPS:
+        for metric in METRICS:
+            col = base.c[metric]
+            if conn.dialect.name == "postgresql":
+                parts.append(
+                    select(
+                        literal(g),
+                        base.c[g],
+                        literal(metric),
+                        func.percentile_cont(0.5).within_group(col),
+                    )
+                    .where(col.is_not(None))
+                    .group_by(base.c[g])
+                )
+                continue
+            ranked = (
+                select(
+                    base.c[g].label("v"),
+                    col.label("x"),
+                    func.row_number().over(partition_by=base.c[g], order_by=col).label("rn"),
+                    func.count().over(partition_by=base.c[g]).label("c"),
+                )
+                .where(col.is_not(None))
+                .subquery()
+            )
+            middle = ranked.c.rn.in_([(ranked.c.c + 1) / 2, (ranked.c.c + 2) / 2])
+            parts.append(
+                select(literal(g), ranked.c.v, literal(metric), func.avg(cast(ranked.c.x, Float)))
+                .where(middle)
+                .group_by(ranked.c.v)
+            )
+    return list(conn.execute(union_all(*parts)).all())
+
+
+def finding_cells(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """(dimension, value, code, installations, networks); dimension '*' = all homes."""
+    f = upload_findings.c
+    fb = (
+        select(
+            f.installation_id.label("i"), f.source_net.label("n"), f.code, *(f[g] for g in GROUPS)
+        )
+        .where(*filters.where(upload_findings, provider))
+        .distinct()
+        .cte("fb")
+    )
+    parts: list[Select[Any]] = [
+        select(
+            literal("*"),
+            cast(literal(None), String),
+            fb.c.code,
+            _distinct(fb.c.i),
+            _distinct(fb.c.n),
+        ).group_by(fb.c.code)
+    ]
+    for g in GROUPS:
+        parts.append(
+            select(literal(g), fb.c[g], fb.c.code, _distinct(fb.c.i), _distinct(fb.c.n)).group_by(
+                fb.c[g], fb.c.code
+            )
+        )
+    return list(conn.execute(union_all(*parts)).all())
+
+
+def weekly(conn: Connection, filters: Filters, provider: str | None) -> tuple[list[Row], list[Row]]:
+    """Week sizes (week, installations, networks) and cells (week, code, i, n)."""
+    u, f = uploads.c, upload_findings.c
+    sizes = conn.execute(
+        select(u.week, _distinct(u.installation_id), _distinct(u.source_net))
+        .where(*filters.where(uploads, provider))
+        .group_by(u.week)
+    ).all()
+    cells = conn.execute(
+        select(f.week, f.code, _distinct(f.installation_id), _distinct(f.source_net))
+        .where(*filters.where(upload_findings, provider))
+        .group_by(f.week, f.code)
+    ).all()
+    return list(sizes), list(cells)
+
+
+def hours(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """(hour of day UTC, installations, networks)."""
+    u = uploads.c
+    return list(
+        conn.execute(
+            select(u.hour, _distinct(u.installation_id), _distinct(u.source_net))
+            .where(*filters.where(uploads, provider))
+            .group_by(u.hour)
+        ).all()
+    )
+
+
+def devices(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """('kind' | 'vendor', value, installations, networks)."""
+    d = upload_devices.c
+    conds = filters.where(upload_devices, provider)
+    vendor = func.coalesce(d.vendor, "unknown")
+    return list(
+        conn.execute(
+            union_all(
+                select(
+                    literal("kind"), d.kind, _distinct(d.installation_id), _distinct(d.source_net)
+                )
+                .where(*conds)
+                .group_by(d.kind),
+                select(
+                    literal("vendor"), vendor, _distinct(d.installation_id), _distinct(d.source_net)
+                )
+                .where(*conds)
+                .group_by(vendor),
+            )
+        ).all()
+    )
+
+
+def feedback(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """(code, installations, networks, mean of the installations' mean scores)."""
+    f = upload_findings.c
+    per = (
+        select(
+            f.code,
+            f.installation_id.label("i"),
+            f.source_net.label("n"),
+            func.avg(cast(f.feedback_score, Float)).label("s"),
+        )
+        .where(*filters.where(upload_findings, provider), f.feedback_score.is_not(None))
+        .group_by(f.code, f.installation_id, f.source_net)
+        .subquery()
+    )
+    return list(
+        conn.execute(
+            select(per.c.code, _distinct(per.c.i), _distinct(per.c.n), func.avg(per.c.s)).group_by(
+                per.c.code
+            )
+        ).all()
+    )
+
+
+def offers(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+    """(offer, shown i, shown n, taken i, taken n)."""
+    u = uploads.c
+    taken = u.offer_taken.is_(True)
+    return list(
+        conn.execute(
+            select(
+                u.offer_shown,
+                _distinct(u.installation_id),
+                _distinct(u.source_net),
+                func.count(case((taken, u.installation_id)).distinct()),
+                func.count(case((taken, u.source_net)).distinct()),
+            )
+            .where(and_(*filters.where(uploads, provider)), u.offer_shown.is_not(None))
+            .group_by(u.offer_shown)
+        ).all()
+    )
