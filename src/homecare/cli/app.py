@@ -20,10 +20,12 @@ from homecare.i18n import _
 ensure_activated()
 
 from homecare.cli import (  # noqa: E402  (after the language is chosen)
+    alerts_cmd,
     check,
     devices,
     explain,
     history,
+    monitor_cmd,
     plugins_cmd,
     profile_cmd,
     session_cmd,
@@ -73,6 +75,8 @@ plugins_cmd.register(app)
 setup_cmd.register(app)
 profile_cmd.register(app)
 share_cmd.register(app)
+monitor_cmd.register(app)
+alerts_cmd.register(app)
 session_cmd.register(app)
 
 

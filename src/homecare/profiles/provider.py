@@ -90,6 +90,11 @@ class SpeedSettings(_Model):
     stable_tolerance: float = Field(default=0.03, gt=0, lt=1)
     plan_down_mbit: float | None = Field(default=None, gt=0)
     plan_up_mbit: float | None = Field(default=None, gt=0)
+    monitor_mean_interval_h: float = Field(
+        default=6.0,
+        ge=1.0,
+        description="Unattended speed tests average at least this many hours apart (M-Lab: 6).",
+    )
 
 
 class QualitySettings(_Model):

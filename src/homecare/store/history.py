@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from homecare.errors import StateError
 from homecare.i18n import _
 from homecare.models import Report
+from homecare.store.samples import SAMPLES_MIGRATION
 from homecare.store.sqlite_faults import (
     BUSY_TIMEOUT_S,
     damaged,
@@ -68,6 +69,8 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 4: the monitor's samples, hourly roll-ups, alerts and their deliveries
+    SAMPLES_MIGRATION,
 )
 
 

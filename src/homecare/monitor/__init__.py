@@ -1,0 +1,1 @@
+"""Proactive care: a schedule of checks, samples, outages, trends, alerts, notifications."""

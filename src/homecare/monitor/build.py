@@ -1,0 +1,126 @@
+"""Putting one monitor together from what a run knows (profile, provider, plugins).
+
+Kept apart from the CLI so ``monitor run``, the service installers' command
+line and the cost benchmark build the same monitor, and apart from the loop
+so the loop stays free of configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+import pluggy
+
+from homecare.advise.catalogue import Catalogue
+from homecare.engine import CheckRequest, LocalState, known_areas, run_check
+from homecare.models import Report
+from homecare.monitor.alerts import AlertEngine, AlertPolicy, QuietHours
+from homecare.monitor.notify import AppriseChannel, Channel, DesktopChannel, MessageStyle, Notifier
+from homecare.monitor.runner import Monitor, SampleHook
+from homecare.monitor.schedule import LIGHT_S, Clock, Scheduler, SystemClock, Task, default_tasks
+from homecare.profiles.provider import ProviderProfile
+from homecare.store.alerts import AlertStore
+from homecare.store.profile import MonitorPrefs
+from homecare.store.samples import SampleStore
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    every_s: float = LIGHT_S
+    notify: Sequence[str] = ()
+    speed: bool = True
+    wifi: bool = True
+    discovery: bool = True
+    desktop: bool | None = None  # None: as the profile says
+    alert_after: int = 3
+    recover_after: int = 2
+    quiet_hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    language: str
+    skill: str
+    prefs: MonitorPrefs = field(default_factory=MonitorPrefs)
+
+
+def channels_for(
+    prefs: MonitorPrefs, options: MonitorOptions, desktop: DesktopChannel | None
+) -> dict[str, Channel]:
+    """The profile's apprise URLs, then ``--notify``'s, then the desktop (when present)."""
+    out: dict[str, Channel] = {}
+    for url in (*prefs.notify, *options.notify):
+        channel = AppriseChannel(url)
+        out[channel.key] = channel
+    wants_desktop = prefs.desktop if options.desktop is None else options.desktop
+    if wants_desktop and desktop is not None:
+        out[desktop.key] = desktop
+    return out
+
+
+def build_monitor(
+    *,
+    pm: pluggy.PluginManager,
+    provider: ProviderProfile,
+    catalogue: Catalogue,
+    state: LocalState,
+    samples: SampleStore,
+    person: Person,
+    options: MonitorOptions,
+    tz: tzinfo,
+    clock: Clock | None = None,
+    on_sample: SampleHook = lambda _s, _e: None,
+    desktop: DesktopChannel | None = None,
+) -> Monitor:
+    tasks = default_tasks(
+        options.every_s,
+        speed=options.speed,
+        provider_min_mean_s=provider.speed.monitor_mean_interval_h * 3600.0,
+        wifi=options.wifi,
+        discovery=options.discovery,
+    )
+    known = set(known_areas(pm))
+    scheduler = Scheduler([t for t in tasks if set(t.areas) <= known])
+    quiet_text = options.quiet_hours or person.prefs.quiet_hours
+    quiet = QuietHours.parse(quiet_text) if quiet_text else None
+    policy = AlertPolicy(
+        outage_after=options.alert_after,
+        recover_after=options.recover_after,
+        loss_threshold=provider.quality.loss_problem,
+        speed_ratio=provider.quality.below_plan_ratio,
+        quiet=quiet,
+    )
+    store = AlertStore(samples)
+    engine = AlertEngine(
+        store, policy, request_retest=lambda: scheduler.retest_soon("speed", clock_.monotonic())
+    )
+    notifier = Notifier(
+        store,
+        channels_for(person.prefs, options, desktop),
+        catalogue,
+        MessageStyle(person.language, person.skill),
+        tz,
+        quiet,
+    )
+
+    def check(task: Task) -> Report:
+        request = CheckRequest(
+            areas=task.areas, quick=task.quick, language=person.language, skill=person.skill
+        )
+        return run_check(request, pm, provider, catalogue, state=state).report
+
+    clock_ = clock or SystemClock()
+    return Monitor(
+        clock=clock_,
+        scheduler=scheduler,
+        check=check,
+        samples=samples,
+        alerts=engine,
+        notifier=notifier,
+        every_s=options.every_s,
+        plan_down_mbit=provider.speed.plan_down_mbit,
+        plan_up_mbit=provider.speed.plan_up_mbit,
+        on_sample=on_sample,
+    )
