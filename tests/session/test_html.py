@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def test_chromium_renders_it_offline_and_prints_a4(tmp_path: Path) -> None:
     url = html.as_uri()
     requested: list[str] = []
 
-    def gate(route: sync_api.Route) -> None:
+    def gate(route: Any) -> None:
         requested.append(route.request.url)
         if route.request.url == url:
             route.continue_()

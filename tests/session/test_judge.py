@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from homecare.models.session import StepStatus
 from homecare.session.judge import judge_metric
 from homecare.session.plan import Expectation
@@ -9,7 +11,7 @@ from homecare.session.plan import Expectation
 from .sessions import RATES, report
 
 
-def _status(metric: str, exp: dict[str, object], rates: dict[str, float | None] = RATES,
+def _status(metric: str, exp: Mapping[str, object], rates: Mapping[str, float | None] = RATES,
             **kw: object) -> StepStatus:  # fmt: skip
     return judge_metric(metric, Expectation.model_validate(exp), report(**kw), rates).status  # type: ignore[arg-type]
 
