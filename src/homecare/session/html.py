@@ -3,15 +3,13 @@
 Styles and the per-room chart (inline SVG) are in the page itself, so it
 opens offline, prints on A4, and cannot leak a visit to anyone. Every string
 from the session (room names, fixes, finding summaries, job id) is cleaned of
-control characters and HTML-escaped by Jinja2's autoescape. Labels come from
+control characters (the shared ``homecare.render.sanitize.clean_text``) and
+HTML-escaped by Jinja2's autoescape. Labels come from
 the interface catalogue, in the customer's language (the session's).
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,24 +17,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from homecare.i18n import _
 from homecare.models.session import Comparison, Session, StepStatus
+from homecare.render.sanitize import clean_text
 from homecare.session.metrics import METRICS
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _fallback_clean(text: str) -> str:
-    return _CONTROL.sub("", text)
-
-
-def _cleaner() -> Callable[[str], str]:
-    """The shared ``homecare.render.sanitize`` when it exists, else our own."""
-    try:
-        module = importlib.import_module("homecare.render.sanitize")
-    except ImportError:
-        return _fallback_clean
-    found = getattr(module, "sanitize", None)
-    return found if callable(found) else _fallback_clean
 
 
 @dataclass(frozen=True)
@@ -103,14 +87,13 @@ def _status_labels() -> dict[str, str]:
 def render_html(
     session: Session, comparison: Comparison | None = None, public_key: str | None = None
 ) -> str:
-    clean = _cleaner()
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["clean"] = lambda v: clean(str(v)) if v is not None else ""
+    env.filters["clean"] = lambda v: clean_text(str(v)) if v is not None else ""
     bars = room_figures(session)
     top_down = max([b.download_mbit or 0.0 for b in bars] + [1.0])
     template = env.get_template("session.html.j2")
