@@ -12,6 +12,7 @@ user names, and any free text that is not made of known words.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import statistics
 from collections.abc import Iterable, Mapping
@@ -29,6 +30,7 @@ from homecare.models import (
     WifiData,
 )
 from homecare.models.connection import SpeedData
+from homecare.share.allowlists import mdns_type, oui_vendor, ssdp_type
 from homecare.share.payload import (
     AdviceOut,
     AdviceShownOut,
@@ -49,15 +51,14 @@ from homecare.share.scrub import looks_identifying, scrub_text, token
 from homecare.share.secret import installation_id, keyed_hash, upload_id_for
 
 _MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
-_NAME = re.compile(r"^[a-z0-9_.-]{1,40}$")
+#: Area and probe names: no dots, so a plugin's "alice-laptop.lan" is "other".
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9_]{1,40}$")
 _CODE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 _SKILLS = ("beginner", "intermediate", "expert", "technician")
-_MDNS_TYPE = re.compile(r"^(_[a-z0-9-]{1,30}\._(?:tcp|udp))(?:\.local\.?)?$")
-_SSDP_TYPE = re.compile(
-    r"^urn:(schemas-upnp-org|dial-multiscreen-org|schemas-wifialliance-org|schemas-sony-com|"
-    r"schemas-microsoft-com):(?:device|service):[A-Za-z0-9_-]{1,40}:\d{1,3}$"
-)
+#: Larger numbers can be identifiers (an IPv4 address or a phone number as an
+#: integer, a serial, a timestamp) rather than measurements; they stay local.
+MAX_EVIDENCE_NUMBER = 1_000_000
 #: Evidence strings passed as-is: closed vocabularies the models define.
 _SAFE_VALUES = frozenset(
     {
@@ -112,7 +113,7 @@ def anonymize(
         homecare_version=token(report.homecare_version) or "unknown",
         provider=token(report.provider),
         language=report.language if re.fullmatch(r"[a-z]{2,3}", report.language) else "en",
-        areas=[a for a in report.areas if _NAME.fullmatch(a)],
+        areas=[a for a in report.areas if _safe_name(a)][:32],
         quick=report.quick,
         cohort=Cohort(
             plan_tier=token(plan_tier),
@@ -209,8 +210,16 @@ def _finding(f: Finding) -> FindingOut:
     return FindingOut(code=f.code, severity=f.severity.value, segment=f.segment.value, evidence=evidence)
 
 
+def _safe_name(name: str) -> bool:
+    return bool(_NAME.fullmatch(name)) and not looks_identifying(name)
+
+
 def _evidence_value(value: Any) -> bool | int | float | str | None:
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) >= MAX_EVIDENCE_NUMBER:
+            return None
         return value
     if isinstance(value, str):
         if value in _SAFE_VALUES:
@@ -225,8 +234,8 @@ def _evidence_value(value: Any) -> bool | int | float | str | None:
 
 def _probe(o: Observation) -> ProbeOut:
     return ProbeOut(
-        probe=o.probe if _NAME.fullmatch(o.probe) else "other",
-        area=o.area if _NAME.fullmatch(o.area) else "other",
+        probe=o.probe if _safe_name(o.probe) else "other",
+        area=o.area if _safe_name(o.area) else "other",
         status=o.status.value,
         duration_s=max(0.0, round(o.duration_s, 3)),
         error=scrub_text(o.message),
@@ -277,14 +286,12 @@ def _wifi(data: WifiData, secret: bytes) -> WifiOut:
 def _device(d: Any, secret: bytes) -> DeviceOut:
     services: list[str] = []
     for s in d.services:
-        m = _MDNS_TYPE.fullmatch(s.type.lower()) if s.source == "mdns" else None
-        if m:
-            services.append(m.group(1))
-        elif s.source == "ssdp" and _SSDP_TYPE.fullmatch(s.type):
-            services.append(s.type)
+        kept = mdns_type(s.type) if s.source == "mdns" else ssdp_type(s.type)
+        if kept is not None:
+            services.append(kept)
     return DeviceOut(
         id=hash_mac(secret, d.mac) if d.mac else None,
-        vendor=_vendor(d.vendor),
+        vendor=_vendor(oui_vendor(d.mac)),
         kind=d.type,
         randomized_mac=d.randomized_mac,
         is_gateway=d.is_gateway,
@@ -294,8 +301,10 @@ def _device(d: Any, secret: bytes) -> DeviceOut:
 
 
 def _vendor(vendor: str | None) -> str | None:
-    """Vendors come from the OUI table; a value that looks like an address, a
-    name or a path (a plugin's mistake) is dropped rather than uploaded."""
+    """The OUI table's name for the device's MAC, never the device's own
+    ``vendor`` field (which can be a UPnP ``manufacturer`` such as "Hans
+    Schmidt"); reduced to the schema's characters, and dropped if it still
+    looks like an address or a host name."""
     value = token(vendor)
     return None if value is None or looks_identifying(value) else value
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 UPLOAD_SCHEMA_VERSION: Literal[1] = 1
 UPLOAD_SCHEMA_ID = f"https://homecare.invalid/schema/upload-v{UPLOAD_SCHEMA_VERSION}.json"
@@ -25,7 +25,20 @@ _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 Severity = Literal["info", "warning", "problem", "critical"]
 Segment = Literal["device", "wifi", "lan", "router", "provider", "internet", "unknown"]
-EvidenceValue = bool | int | float | str | None
+#: Scrubbed free text: known words and placeholders, no control characters.
+_SCRUBBED = r"^[A-Za-z0-9 .:/+_\[\]-]{1,160}$"
+_NAME = r"^[a-z][a-z0-9_-]{0,39}$"
+_SERVICE_TYPE = r"^(_[a-z0-9-]{1,30}\._(tcp|udp)|urn:[a-z-]{1,40}:(device|service):[A-Za-z0-9_-]{1,40}:[0-9]{1,3})$"
+#: Free text that anyone holding the public ingest token can send is
+#: constrained here, so a desk's terminal or page never receives control
+#: characters, a forged line or a host name through these fields.
+ScrubbedText = Annotated[str, StringConstraints(pattern=_SCRUBBED)]
+EvidenceKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+EvidenceNumber = Annotated[float, Field(allow_inf_nan=False, gt=-1_000_000, lt=1_000_000)]
+EvidenceInt = Annotated[int, Field(gt=-1_000_000, lt=1_000_000)]
+EvidenceValue = bool | EvidenceInt | EvidenceNumber | ScrubbedText | None
+AreaName = Annotated[str, StringConstraints(pattern=_NAME)]
+ServiceType = Annotated[str, StringConstraints(pattern=_SERVICE_TYPE)]
 
 
 class _Model(BaseModel):
@@ -64,17 +77,18 @@ class FindingOut(_Model):
     code: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
     severity: Severity
     segment: Segment
-    evidence: dict[str, EvidenceValue] = Field(
-        default_factory=dict, description="Numbers, booleans and scrubbed vocabulary only."
+    evidence: dict[EvidenceKey, EvidenceValue] = Field(
+        default_factory=dict,
+        max_length=32, description="Numbers, booleans and scrubbed vocabulary only."
     )
 
 
 class ProbeOut(_Model):
-    probe: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
-    area: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    probe: str = Field(pattern=_NAME)
+    area: str = Field(pattern=_NAME)
     status: Literal["ok", "failed", "timeout", "skipped"]
     duration_s: float = Field(ge=0)
-    error: str | None = Field(default=None, description="Scrubbed: known words only.")
+    error: ScrubbedText | None = Field(default=None, description="Scrubbed: known words only.")
 
 
 class NetworkOut(_Model):
@@ -110,7 +124,9 @@ class DeviceOut(_Model):
     randomized_mac: bool = False
     is_gateway: bool = False
     is_self: bool = False
-    service_types: list[str] = Field(default_factory=list)
+    service_types: list[ServiceType] = Field(
+        default_factory=list, max_length=32, description="Allow-listed standard types only."
+    )
 
 
 class SpeedsOut(_Model):
@@ -156,7 +172,7 @@ class UploadPayload(_Model):
     homecare_version: str = Field(pattern=_TOKEN)
     provider: str | None = Field(default=None, pattern=_TOKEN)
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
-    areas: list[str] = Field(default_factory=list)
+    areas: list[AreaName] = Field(default_factory=list, max_length=32)
     quick: bool = False
     cohort: Cohort = Field(default_factory=Cohort)
     verdict: VerdictOut
