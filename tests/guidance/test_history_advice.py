@@ -173,7 +173,7 @@ def test_steps_done_move_on_then_escalate(home: Home, lang: str) -> None:
     canned.set_scenario(dns_ok=False)
     out = home.check(output="plain", language=lang).out
     assert entry.steps[0].text not in out and entry.steps[1].text not in out
-    assert entry.support_code and entry.support_code in out
+    assert entry.advice_id and entry.advice_id in out
     canned.set_scenario(dns_ok=False)
     last = json.loads(home.check(output="json", language=lang).out)
     [g] = [g for g in last["guidance"] if g["code"] == "dns.failing"]

@@ -40,7 +40,8 @@ class Entry:
     why: str
     steps: tuple[GuidanceStep, ...]
     call_support: str | None
-    support_code: str | None
+    #: names the entry for support staff and analysts ("A-D01"); not a support code
+    advice_id: str | None
 
 
 class Catalogue:
@@ -93,7 +94,7 @@ class Catalogue:
 
     def entry(self, code: str, language: str, skill: str) -> Entry | None:
         """The best entry for code/language/skill, falling back as documented."""
-        support_code = self._tables["en"].get(code, {}).get("support_code")
+        advice_id = _advice_id(self._tables["en"].get(code, {}))
         for lang in dict.fromkeys((language, "en")):
             raw = self._tables.get(lang, {}).get(code)
             if raw is None:
@@ -109,9 +110,22 @@ class Catalogue:
                         why=str(variant["why"]),
                         steps=tuple(_step(s) for s in variant.get("steps", [])),
                         call_support=variant.get("call_support"),
-                        support_code=raw.get("support_code", support_code),
+                        advice_id=_advice_id(raw) or advice_id,
                     )
         return None
+
+
+#: the key of an entry's id; "support_code" is what provider catalogues written
+#: before the rename call it (it was never the code a person reads out)
+ID_KEYS = ("advice_id", "support_code")
+
+
+def _advice_id(raw: Mapping[str, Any]) -> str | None:
+    for key in ID_KEYS:
+        value = raw.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def extra_dirs_from(environ: Mapping[str, str]) -> list[Path]:
@@ -142,7 +156,7 @@ def validate_entry(entry: object) -> str | None:
     levels = [k for k in entry if k in SKILLS]
     if not levels:
         return _("no skill level (beginner, intermediate, expert, technician)")
-    unknown = sorted(set(entry) - set(SKILLS) - {"support_code"})
+    unknown = sorted(set(entry) - set(SKILLS) - set(ID_KEYS))
     if unknown:
         return _("unknown field(s): {fields}").format(fields=", ".join(unknown))
     for level in levels:

@@ -29,7 +29,7 @@ def build_guidance(
                     code=f.code,
                     title=f.summary,
                     why=_("No advice is written for this yet."),
-                    support_code=None,
+                    advice_id=None,
                 )
             )
             continue
@@ -43,8 +43,8 @@ def build_guidance(
             remaining = [
                 GuidanceStep(
                     text=_(
-                        "You already tried the usual steps. Please contact support and read out "
-                        "the support code."
+                        "You already tried the usual steps. Please contact support: run "
+                        "'homecare share' to get a support code for this check, and read it out."
                     )
                 )
             ]
@@ -55,7 +55,7 @@ def build_guidance(
                 why=entry.why,
                 steps=remaining,
                 call_support=call,
-                support_code=entry.support_code,
+                advice_id=entry.advice_id,
                 escalated=escalated,
             )
         )

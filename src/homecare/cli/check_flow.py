@@ -7,6 +7,7 @@ after the report is on screen, and only in an interactive console session.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from homecare.advise.followup import ask_feedback, ask_steps_done
@@ -66,32 +67,35 @@ def run_check_command(
         report, offer = outcome.report, outcome.offer
         if save:
             history.save(report)
+        # shared before it is shown, so the advice can give the real support code
+        code = _auto_share(session, report, name) if save else None
         shown = for_display(report, session.persona) if name in TEXT_FORMATS else report
-        renderers[name].render(shown, session.render_options(), env.stdout)
+        options = dataclasses.replace(session.render_options(), support_code=code)
+        renderers[name].render(shown, options, env.stdout)
         if offer:
             env.stdout.write("\n" + "\n".join(offer_lines(offer, session.provider.name)) + "\n")
-        if save:
-            _auto_share(session, report, name)
         if save and asks_questions(env, name):
             _follow_up(session, history, report, shown)
     worst = report.worst_severity
     if worst is not None and worst.rank >= Severity.WARNING.rank:
         return ExitStatus.PROBLEMS_FOUND
+    if not report.verdict.healthy:  # "could not tell" is not "everything is fine"
+        return ExitStatus.PROBLEMS_FOUND
     return ExitStatus.OK
 
 
-def _auto_share(session: RunContext, report: Report, output: str) -> None:
-    """Share right away when the person chose automatic sharing; say so."""
+def _auto_share(session: RunContext, report: Report, output: str) -> str | None:
+    """Share right away when the person chose automatic sharing. A text report
+    then shows the support code itself; JSON gets it on stderr."""
     from homecare.share.service import maybe_auto_share
 
     code = maybe_auto_share(session, report)
-    if code is None:
-        return
-    line = _("Shared with {provider}. Your support code: {code}").format(
-        provider=session.provider.name, code=code
-    )
-    stream = session.env.stdout if output in TEXT_FORMATS else session.env.stderr
-    stream.write(line + "\n")
+    if code is not None and output not in TEXT_FORMATS:
+        line = _("Shared with {provider}. Your support code: {code}").format(
+            provider=session.provider.name, code=code
+        )
+        session.env.stderr.write(line + "\n")
+    return code
 
 
 def asks_questions(env: Environment, output: str) -> bool:

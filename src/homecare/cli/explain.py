@@ -43,6 +43,6 @@ def explain(
         lines.append(line)
     if entry.call_support:
         lines += ["", entry.call_support]
-    if entry.support_code:
-        lines.append(_("Support code: {code}").format(code=entry.support_code))
+    if entry.advice_id:
+        lines.append(_("Advice id: {id}").format(id=entry.advice_id))
     out.write("\n".join(lines) + "\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from homecare.models.common import ProbeStatus, Segment, Severity, Strict
 from homecare.models.connection import (
@@ -100,11 +100,24 @@ class Guidance(Strict):
     why: str
     steps: list[GuidanceStep] = Field(default_factory=list)
     call_support: str | None = None
-    support_code: str | None = None
+    advice_id: str | None = Field(
+        default=None,
+        description="The catalogue entry's id (e.g. A-D01). Not a support code: that comes "
+        "from sharing the check ('homecare share').",
+    )
     escalated: bool = False
     history_note: str | None = Field(
         default=None, description="How today compares with this home's usual figures."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_id(cls, data: Any) -> Any:
+        """Reports saved before the rename call the advice id ``support_code``."""
+        if isinstance(data, dict) and "support_code" in data and "advice_id" not in data:
+            data = {**data, "advice_id": data["support_code"]}
+            del data["support_code"]
+        return data
 
 
 class Verdict(Strict):

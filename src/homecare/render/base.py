@@ -26,6 +26,9 @@ class RenderOptions:
     units: Units = "mbit"
     show_evidence: bool = True
     show_commands: bool = False
+    #: the real support code, when this check was just shared (else the advice
+    #: says how to get one)
+    support_code: str | None = None
 
 
 @runtime_checkable

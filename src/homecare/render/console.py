@@ -8,7 +8,7 @@ from homecare.i18n import _
 from homecare.models import Report, Severity
 from homecare.render.base import RenderOptions, Theme
 from homecare.render.sanitize import clean_view
-from homecare.render.view import build_view, severity_label, severity_symbol
+from homecare.render.view import build_view, headline_mark, severity_label, severity_symbol
 
 THEMES: dict[Theme, dict[str, str]] = {
     "default": {
@@ -63,13 +63,14 @@ class ConsoleRenderer:
             emoji=False,
         )
         view = clean_view(build_view(report, options))
-        mark = ("✔ " if view.healthy else "✖ ") if options.symbols else ""
-        console.print(
-            Panel(
-                Text(mark + view.headline, style=style["ok" if view.healthy else "bad"]),
-                expand=False,
-            )
-        )
+        mark = f"{headline_mark(view.tone)} " if options.symbols else ""
+        tone_style = {
+            "ok": style["ok"],
+            "tip": style[Severity.WARNING],
+            "fault": style["bad"],
+            "unknown": style[Severity.WARNING],
+        }[view.tone]
+        console.print(Panel(Text(mark + view.headline, style=tone_style), expand=False))
         if view.facts:
             table = Table(show_header=False, box=None, pad_edge=False)
             table.add_column(style=style["label"], no_wrap=True)
@@ -101,9 +102,9 @@ class ConsoleRenderer:
                     console.print(Text(f"  {n}. {step}"))
                 if g.call_support and options.verbosity != "brief":
                     console.print(Text(g.call_support, style=style["muted"]))
-                if g.support_code:
+                if g.advice_id:
                     console.print(
-                        Text(_("Support code: {code}").format(code=g.support_code), style="bold")
+                        Text(_("Advice id: {id}").format(id=g.advice_id), style=style["muted"])
                     )
             for key, value in item.evidence:
                 console.print(Text(f"    {key}: {value}", style=style["muted"]))

@@ -56,4 +56,5 @@ class MarkdownRenderer:
                 parts += [f"- {k}: {v}" for k, v in item.evidence]
             parts.append("")
         parts += [f"- {n}" for n in view.notes]
+        parts += ["", view.footer]
         out.write(clean_block("\n".join(parts)).rstrip() + "\n")

@@ -36,8 +36,8 @@ class PlainRenderer:
                     lines.append(_("Step {n}: {text}").format(n=n, text=step))
                 if item.guidance.call_support:
                     lines.append(item.guidance.call_support)
-                if item.guidance.support_code:
-                    lines.append(_("Support code: {code}").format(code=item.guidance.support_code))
+                if item.guidance.advice_id:
+                    lines.append(_("Advice id: {id}").format(id=item.guidance.advice_id))
             for key, value in item.evidence:
                 lines.append(f"  {key}: {value}")
             lines.append("")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Literal
 
+from homecare.diagnose.measured import PathFigure, all_figures, best_per_target, from_ping
+from homecare.diagnose.verdict import probe_label
 from homecare.i18n import _
 from homecare.models import (
     DevicesData,
@@ -44,10 +47,15 @@ class DeviceRow:
     note: str
 
 
+Tone = Literal["ok", "tip", "fault", "unknown"]
+
+
 @dataclass(frozen=True)
 class ReportView:
     headline: str
     healthy: bool
+    #: a fault is not a tip: the headline's mark and colour follow this
+    tone: Tone = "fault"
     facts: list[tuple[str, str]] = field(default_factory=list)
     items: list[FindingView] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -63,6 +71,10 @@ def severity_label(severity: Severity) -> str:
         Severity.PROBLEM: _("Problem"),
         Severity.CRITICAL: _("Critical"),
     }[severity]
+
+
+def headline_mark(tone: Tone) -> str:
+    return {"ok": "✔", "tip": "⚠", "fault": "✖", "unknown": "?"}[tone]
 
 
 def severity_symbol(severity: Severity) -> str:
@@ -96,13 +108,13 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
             else []
         )
         items.append(FindingView(f, g, steps, evidence))
+    # "healthy" is only said about what was measured: say what was not, and why
     notes = [
         _("{probe}: {status} ({message})").format(
-            probe=o.probe, status=_status(o.status), message=o.message or ""
+            probe=probe_label(o.probe), status=_status(o.status), message=o.message or "-"
         )
         for o in report.observations
-        if o.status != ProbeStatus.OK
-        and (o.status != ProbeStatus.SKIPPED or options.verbosity == "detailed")
+        if o.status != ProbeStatus.OK and options.verbosity != "brief"
     ]
     reach = report.data_of(ReachabilityData)
     if reach and reach.method_note and options.verbosity != "brief":
@@ -113,13 +125,43 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
         devices=devices,
         headline=report.verdict.summary,
         healthy=report.verdict.healthy,
+        tone=tone_of(report),
         facts=_facts(report, options) if options.verbosity != "brief" else [],
         items=items,
         notes=notes,
-        footer=_("Check {id} saved. Run 'homecare history show {id}' to see it again.").format(
-            id=report.id[:8]
-        ),
+        footer=_footer(report, options),
     )
+
+
+def tone_of(report: Report) -> Tone:
+    v = report.verdict
+    if v.healthy:
+        return "ok"
+    if v.severity is None:
+        return "unknown" if v.segment is None else "fault"
+    return "tip" if v.severity == Severity.WARNING else "fault"
+
+
+def _footer(report: Report, options: RenderOptions) -> str:
+    saved = _("Check {id} saved. Run 'homecare history show {id}' to see it again.").format(
+        id=report.id[:8]
+    )
+    if options.support_code:
+        return "\n".join(
+            (
+                _("Your support code for this check: {code}. Read it out when you call.").format(
+                    code=options.support_code
+                ),
+                saved,
+            )
+        )
+    if report.verdict.healthy:
+        return saved
+    hint = _(
+        "To talk to support about this check, run 'homecare share': it sends it and gives "
+        "you a support code to read out."
+    )
+    return "\n".join((hint, saved))
 
 
 def _inventory(report: Report, options: RenderOptions) -> tuple[str, list[DeviceRow]]:
@@ -193,14 +235,31 @@ def _fmt(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _ping_fact(p: PingResult) -> str:
-    if not p.reachable:
+def _path_fact(p: PathFigure | PingResult) -> str:
+    if p.received == 0:
         return _("no answer ({target})").format(target=p.target)
-    return _("{ms} ms, {loss:.0f}% loss ({target}, {method})").format(
-        ms=format_ms(statistics.median(p.rtts_ms)),
-        loss=p.loss * 100,
-        target=p.target,
-        method=p.method,
+    figure = p if isinstance(p, PathFigure) else from_ping(p)
+    median = format_ms(figure.median_ms or 0.0)
+    if figure.lost == 0:
+        return _(
+            "{ms} ms, no loss in {sent} probes (at most {high:.1f}%) ({target}, {method})"
+        ).format(
+            ms=median,
+            sent=figure.sent,
+            high=figure.loss_high * 100,
+            target=figure.target,
+            method=figure.method,
+        )
+    return _(
+        "{ms} ms, {loss:.1f}% loss ({low:.1f}-{high:.1f}%, {sent} probes) ({target}, {method})"
+    ).format(
+        ms=median,
+        loss=figure.loss * 100,
+        low=figure.loss_low * 100,
+        high=figure.loss_high * 100,
+        sent=figure.sent,
+        target=figure.target,
+        method=figure.method,
     )
 
 
@@ -270,12 +329,18 @@ def _connection_facts(report: Report, options: RenderOptions) -> list[tuple[str,
                 (
                     _("Latency to {target}").format(target=series.target),
                     _(
-                        "median {median} ms, p90 {p90} ms, jitter {jitter} ms, {loss:.1f}% loss"
+                        "median {median} ms ({mlow}-{mhigh}), p90 {p90} ms, jitter {jitter} ms, "
+                        "{loss:.1f}% loss ({low:.1f}-{high:.1f}%) in {sent} probes"
                     ).format(
                         median=format_ms(st.median_ms),
+                        mlow=format_ms(st.median_low_ms or st.median_ms),
+                        mhigh=format_ms(st.median_high_ms or st.median_ms),
                         p90=format_ms(st.p90_ms or st.median_ms),
                         jitter=format_ms(st.jitter_ms or 0.0),
                         loss=st.loss * 100,
+                        low=(st.loss_low or 0.0) * 100,
+                        high=(st.loss_high if st.loss_high is not None else 1.0) * 100,
+                        sent=st.sent,
                     ),
                 )
             )
@@ -320,9 +385,12 @@ def _facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
             facts.append((_("DNS servers"), ", ".join(host.resolvers) or _("none")))
     reach = report.data_of(ReachabilityData)
     if isinstance(reach, ReachabilityData):
+        # one fact, one figure: the largest series taken to each target
+        latency = report.data_of(LatencyData)
+        best = best_per_target(all_figures(reach, latency))
         for p in reach.pings:
             label = _("Router answers") if p.role == "gateway" else _("Internet answers")
-            facts.append((label, _ping_fact(p)))
+            facts.append((label, _path_fact(best.get(p.target) or p)))
     dns = report.data_of(DnsData)
     if isinstance(dns, DnsData) and dns.lookups:
         system = [lk for lk in dns.lookups if lk.resolver is None] or dns.lookups

@@ -152,7 +152,7 @@ def test_check_with_problems_exits_1(canned: Canned, capsys: pytest.CaptureFixtu
     assert run(["check", "--json"]) == ExitStatus.PROBLEMS_FOUND
     report = Report.model_validate_json(capsys.readouterr().out)
     assert [f.code for f in report.findings] == ["dns.failing"]
-    assert report.guidance[0].support_code
+    assert report.guidance[0].advice_id
 
 
 def test_check_one_area_runs_its_dependencies_only(
@@ -250,7 +250,8 @@ def test_explain_known_code(home: Path, capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "[dns.failing]" in out.splitlines()[0]
     assert "Step 1: " in out
-    assert re.search(r"Support code: HC-\S+", out)
+    assert re.search(r"Advice id: A-\S+", out)
+    assert "Support code" not in out
     assert "$ " not in out
     assert run(["explain", "dns.failing", "--skill", "expert"]) == 0
     assert "$ " in capsys.readouterr().out

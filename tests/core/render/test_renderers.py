@@ -49,7 +49,9 @@ def test_plain_has_no_escapes_symbols_or_boxes(report: Report) -> None:
     assert not BOX.search(text)
     assert report.verdict.summary in text
     assert "Critical: Websites cannot be found by name" in text
-    assert "Support code: " in text
+    assert "Advice id: " in text
+    assert "Support code" not in text  # the real one only comes from sharing
+    assert "homecare share" in text
     assert "Step 1: " in text
 
 
@@ -114,9 +116,12 @@ def test_markdown_structure(report: Report) -> None:
 def test_notes_for_probes_that_did_not_run(report: Report) -> None:
     normal = render(PlainRenderer(), report, verbosity="normal")
     detailed = render(PlainRenderer(), report, verbosity="detailed")
+    brief = render(PlainRenderer(), report, verbosity="brief")
     assert "slow: timed out (No answer)" in normal
-    assert "wifi: skipped" not in normal
-    assert "wifi: skipped (no adapter)" in detailed
+    # a skipped probe is shown with its reason, by what it measures, not its code name
+    assert "Wi-Fi: skipped (no adapter)" in normal
+    assert "Wi-Fi: skipped (no adapter)" in detailed
+    assert "skipped" not in brief
 
 
 def test_healthy_report_renders(report: Report) -> None:
