@@ -16,5 +16,3 @@ class CollectorSettings:
     #: signs desk/console session cookies; set the same value on every instance
     #: behind one load balancer (None: a random key per process)
     session_secret: str | None = None
-    #: support-code lookups per minute per agent on the desk (0: off)
-    desk_lookups_per_minute: float = 30.0

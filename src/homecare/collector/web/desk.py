@@ -1,23 +1,23 @@
 """The support desk: ``/desk/`` looks a support code up and shows its story.
 
 Lookups are rate limited per agent (not per provider: one busy colleague
-cannot lock out the others) and every lookup is logged with the agent's
-short id, the code and the outcome, so a provider can audit who looked at
-which home.
+cannot lock out the others), sharing the budget of ``GET /v1/results`` across
+instances, and every lookup goes to the audit log with the agent's short id,
+the code and the outcome, so a provider can see who looked at which home.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from homecare.collector import db
+from homecare.collector import audit, db
+from homecare.collector.api.deps import source_of
 from homecare.collector.ratelimit import retry_after_header
-from homecare.collector.web.auth import COOKIE, WebError, csrf_ok, with_language
+from homecare.collector.web.auth import COOKIE, WebError, WebSession, csrf_ok, with_language
 from homecare.collector.web.pages import require, set_session_cookie
 from homecare.collector.web.queries import installation_timeline
 from homecare.collector.web.related import find_related
@@ -27,7 +27,6 @@ from homecare.collector.web.story import Story, build_story
 from homecare.i18n import N_
 from homecare.share.support_code import InvalidSupportCode, parse
 
-log = logging.getLogger("homecare.collector.desk")
 router = APIRouter()
 MAX_CODE_TEXT = 40
 
@@ -39,9 +38,10 @@ async def desk(request: Request, code: str | None = None) -> Response:
     typed = (code or "").strip()[:MAX_CODE_TEXT]
     if not typed:
         return render(request, "desk.html", session.language, session, typed="", story=None)
-    wait = st.desk_buckets.take(session.token_hash)
+    # the same per-agent budget as GET /v1/results, shared by all instances
+    wait = await run_in_threadpool(st.api.limits.lookup.take, f"lookup:{session.token_hash}", 1.0)
     if wait > 0:
-        log.warning("desk lookup rate limited: agent %s", session.agent)
+        await _audit(request, session, f"rate limited ({typed[:20]!r})")
         response = render(
             request,
             "desk.html",
@@ -57,7 +57,7 @@ async def desk(request: Request, code: str | None = None) -> Response:
     try:
         canonical = parse(typed)
     except InvalidSupportCode:
-        log.info("desk lookup: agent %s malformed code", session.agent)
+        await _audit(request, session, "malformed code")
         return render(
             request,
             "desk.html",
@@ -83,13 +83,7 @@ async def desk(request: Request, code: str | None = None) -> Response:
         return build_story(found, timeline, related, st.catalogue, session.language)
 
     story = await run_in_threadpool(load)
-    log.info(
-        "desk lookup: agent %s provider %s code %s %s",
-        session.agent,
-        provider,
-        canonical,
-        "found" if story else "not found",
-    )
+    await _audit(request, session, f"{canonical} {'found' if story else 'not found'}")
     if story is None:
         return render(
             request,
@@ -104,6 +98,20 @@ async def desk(request: Request, code: str | None = None) -> Response:
     script = say_next(story, session.language)
     return render(
         request, "desk.html", session.language, session, typed=canonical, story=story, script=script
+    )
+
+
+async def _audit(request: Request, session: WebSession, detail: str) -> None:
+    """Every desk lookup goes to the collector's audit log, like the API's."""
+    st = web_state(request)
+    await run_in_threadpool(
+        audit.record,
+        st.api.engine,
+        "support.lookup",
+        provider=session.provider,
+        actor=session.token_hash,
+        source=source_of(request),
+        detail=f"desk: {detail}",
     )
 
 

@@ -3,7 +3,8 @@
 Long form (section, dimension, cohort, metric, value, hidden) so every
 section fits one schema and an analyst's engine (DuckDB, Spark, ClickHouse)
 can pivot it. Hidden cells stay hidden: ``value`` is empty (CSV) or null
-(Parquet) and ``hidden`` is true; nothing below k leaves the collector.
+(Parquet) and ``hidden`` is true; a hidden cohort (or device vendor/kind) is
+left out altogether, so not even its name leaves the collector.
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ def _row(section: str, dim: str, cohort: str, metric: str, value: Any, hideable:
     return Row(section, dim, cohort, metric, None if value is None else float(value), hidden)
 
 
-def rows_of(doc: dict[str, Any], extra: dict[str, Any]) -> list[Row]:
+def rows_of(doc: dict[str, Any]) -> list[Row]:
     out = [
         _row("overall", "", "", "installations", doc["installations"], True),
         _row("overall", "", "", "uploads", doc["uploads"], True),
     ]
     for dim, table in doc["findings_by_cohort"].items():
         for c in table["cohorts"]:
+            if c["installations"] is None:
+                continue  # a hidden cohort is not even named
             out.append(_row("cohort", dim, c["value"], "installations", c["installations"], True))
             out.extend(
                 _row("finding", dim, c["value"], code, n, True) for code, n in c["findings"].items()
@@ -54,25 +57,33 @@ def rows_of(doc: dict[str, Any], extra: dict[str, Any]) -> list[Row]:
             "median_down_pct_of_plan",
         ):
             out.append(_row("speed", "plan_tier", s["plan_tier"], metric, s[metric], False))
-    for dim, groups in extra["speeds_by_dimension"].items():
+    for dim, groups in doc["speeds_by"].items():
+        if dim == "plan_tier":
+            continue  # already above, as speeds_vs_plan
         for g in groups:
             for metric in ("installations", "median_down_mbps", "median_down_pct_of_plan"):
                 out.append(_row("speed", dim, g["value"], metric, g[metric], False))
     for dim, mix in doc["device_mix"].items():
-        out.extend(_row("devices", dim, key, "installations", n, True) for key, n in mix.items())
+        out.extend(
+            _row("devices", dim, key, "installations", n, True)
+            for key, n in mix.items()
+            if n is not None
+        )
     for code, fb in doc["feedback_by_finding"].items():
         out.append(_row("feedback", "finding", code, "mean_score", fb["mean_score"], False))
         out.append(_row("feedback", "finding", code, "installations", fb["installations"], False))
     for offer, o in doc["offers"].items():
         out.append(_row("offer", "offer", offer, "shown", o["shown"], True))
         out.append(_row("offer", "offer", offer, "taken", o["taken"], True))
-    for w in extra["findings_by_week"]["weeks"]:
+    for w in doc["findings_by_week"]["weeks"]:
         out.append(_row("week", "week", w["week"], "installations", w["installations"], True))
         out.extend(
             _row("week", "week", w["week"], code, n, True) for code, n in w["findings"].items()
         )
-    for hour, n in extra["hour_of_day"].items():
-        out.append(_row("hour", "hour_utc", f"{int(hour):02d}", "installations", n, True))
+    for h in doc["hour_of_day"]:
+        out.append(
+            _row("hour", "hour_utc", f"{h['hour']:02d}", "installations", h["installations"], True)
+        )
     return out
 
 

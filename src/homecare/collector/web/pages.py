@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from importlib import resources
 from typing import Annotated
@@ -12,6 +11,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from homecare.collector import audit
+from homecare.collector.api.deps import principal, source_of
+from homecare.collector.sources import rate_key
 from homecare.collector.web.auth import (
     COOKIE,
     PRE_COOKIE,
@@ -27,32 +29,27 @@ from homecare.collector.web.auth import (
 from homecare.collector.web.state import SECURITY_HEADERS, render, web_state
 from homecare.i18n import N_
 
-log = logging.getLogger("homecare.collector.web")
 router = APIRouter()
 HOME = {"support": "/desk/", "analyst": "/console/"}
 CSS = resources.files("homecare.collector.web").joinpath("static/web.css").read_bytes()
 
 
 async def require(request: Request, role: str) -> WebSession:
-    """The session (or bearer token) of a person with *role*; WebError otherwise."""
+    """The session of a person with *role*; WebError otherwise. A bearer token
+    (for scripts) goes through the API's own check, limits and audit."""
     st = web_state(request)
-    token = bearer_token(request)
-    if token is not None:
-        who = await run_in_threadpool(st.lookup.by_token, token)
-        if who is None:
-            raise WebError(401, N_("Unknown token."))
-        session = new_session(who, language_from_header(request.headers.get("accept-language")))
-    else:
-        found = st.codec.load(request.cookies.get(COOKIE))
-        if found is None:
-            raise WebError(401, N_("Please log in."))
-        # the token behind a session can be removed: check it again (cached)
-        if await run_in_threadpool(st.lookup.by_hash, found.token_hash) is None:
-            raise WebError(401, N_("Your session has ended. Please log in again."))
-        session = found
-    if session.role != role:
+    if bearer_token(request) is not None:
+        who = await principal(request, {role})
+        return new_session(who, language_from_header(request.headers.get("accept-language")))
+    found = st.codec.load(request.cookies.get(COOKIE))
+    if found is None:
+        raise WebError(401, N_("Please log in."))
+    # the token behind a session can be removed: check it again (cached)
+    if await run_in_threadpool(st.lookup.by_hash, found.token_hash) is None:
+        raise WebError(401, N_("Your session has ended. Please log in again."))
+    if found.role != role:
         raise WebError(403, N_("This page needs a {role} token."), role=role)
-    return session
+    return found
 
 
 def set_session_cookie(request: Request, response: Response, session: WebSession) -> None:
@@ -109,15 +106,34 @@ async def login(
     pre = st.codec.load_pre(request.cookies.get(PRE_COOKIE))
     if pre is None or not csrf_ok(pre[0], csrf):
         raise WebError(400, N_("The form expired. Please try again."))
-    who = await run_in_threadpool(st.lookup.by_token, token) if token.strip() else None
+    source = source_of(request)
+    fail_key = f"authfail:{rate_key(source)}"  # the API's failed-login budget
     lang = pick_language(language)
+    if await run_in_threadpool(st.api.limits.auth_fail.take, fail_key, 0.0) > 0:
+        raise WebError(429, N_("Too many failed logins from here. Please wait a while."))
+    who = await run_in_threadpool(st.lookup.by_token, token) if token.strip() else None
     if who is None or who.role not in HOME:
-        log.warning("web login refused (%s)", "unknown token" if who is None else who.role)
+        await run_in_threadpool(
+            audit.record,
+            st.api.engine,
+            "login.failed",
+            source=source,
+            detail="web" if who is None else f"web: {who.role} token",
+        )
+        await run_in_threadpool(st.api.limits.auth_fail.take, fail_key, 1.0)
         return RedirectResponse(
             f"/login?error=1&lang={quote(lang)}", status_code=303, headers=SECURITY_HEADERS
         )
     session = new_session(who, lang)
-    log.info("web login: agent %s role %s provider %s", session.agent, who.role, who.provider)
+    await run_in_threadpool(
+        audit.record,
+        st.api.engine,
+        "web.login",
+        provider=who.provider,
+        actor=who.token_hash,
+        source=source,
+        detail=who.role,
+    )
     home = HOME[who.role]
     target = next if next.startswith(home) and "//" not in next and "\\" not in next else home
     response = RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
@@ -142,7 +158,6 @@ async def web_error(request: Request, exc: WebError) -> Response:
     """401 sends a browser to the login page; anything else is a small page."""
     if exc.status == 401 and bearer_token(request) is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        log.info("web: %s needs a login", request.url.path)
         return RedirectResponse(
             f"/login?next={quote(target)}", status_code=303, headers=SECURITY_HEADERS
         )

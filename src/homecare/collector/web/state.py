@@ -1,5 +1,6 @@
 """What the pages share per app: the session codec, token lookups, the
-per-agent lookup limiter, the guidance catalogue and the templates."""
+guidance catalogue and the templates (rate limits and the audit log are the
+API's own, on ``api``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from starlette.responses import HTMLResponse
 from homecare.advise.catalogue import Catalogue
 from homecare.collector.api.deps import AppState
 from homecare.collector.api.deps import state as api_state
-from homecare.collector.ratelimit import TokenBuckets
 from homecare.collector.web.auth import HashLookup, SessionCodec, WebSession
 from homecare.collector.web.translate import translations
 
@@ -36,7 +36,6 @@ class WebState:
     api: AppState
     codec: SessionCodec
     lookup: HashLookup
-    desk_buckets: TokenBuckets
     catalogue: Catalogue
     templates: Environment
 
@@ -44,7 +43,6 @@ class WebState:
 def make_web_state(api: AppState) -> WebState:
     secret = api.settings.session_secret
     key = secret.encode() if secret else secrets.token_bytes(32)
-    per_min = api.settings.desk_lookups_per_minute
     env = Environment(
         loader=PackageLoader("homecare.collector.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -55,7 +53,6 @@ def make_web_state(api: AppState) -> WebState:
         api=api,
         codec=SessionCodec(key),
         lookup=HashLookup(api.engine, api.settings.token_cache_ttl_s),
-        desk_buckets=TokenBuckets(per_min / 60.0, max(1, int(per_min // 3) or 1)),
         catalogue=Catalogue.load(),
         templates=env,
     )
