@@ -62,11 +62,13 @@ class Thresholds(_Model):
     wifi_retries_min_packets: int = Field(default=200, ge=1)
 
 
-SpeedEngineName = Literal["librespeed", "speedtest"]
+SpeedEngineName = Literal["librespeed", "ndt7", "speedtest"]
 
 
 def _default_engines() -> list[SpeedEngineName]:
-    return ["librespeed", "speedtest"]
+    """LibreSpeed when the provider runs servers; else M-Lab's ndt7 (no
+    provider server needed); speedtest.net last."""
+    return ["librespeed", "ndt7", "speedtest"]
 
 
 class SpeedSettings(_Model):
@@ -81,6 +83,11 @@ class SpeedSettings(_Model):
     )
     speedtest_server_id: int | None = Field(default=None, ge=1)
     speedtest_secure: bool = False
+    ndt7_locate_url: str = Field(
+        default="https://locate.measurementlab.net/v2/nearest/ndt/ndt7",
+        description="M-Lab Locate API v2 URL that names the nearest ndt7 server.",
+    )
+    ndt7_secure: bool = Field(default=True, description="ndt7 over wss:// (TLS), not ws://.")
     streams: int = Field(default=16, ge=1, le=32)
     duration_s: float = Field(default=8.0, gt=0, le=60)
     quick_duration_s: float = Field(default=4.0, gt=0, le=60)
