@@ -13,11 +13,18 @@ from collections.abc import Sequence
 import psutil
 from pydantic import BaseModel
 
-from homecare.diagnose.base import Rule, RuleContext
-from homecare.hookspecs import hookimpl
-from homecare.i18n import _
-from homecare.models import Finding, GenericData, Segment, Severity
-from homecare.probes.base import Probe, ProbeContext
+from homecare.api import (
+    Finding,
+    GenericData,
+    Probe,
+    ProbeContext,
+    Rule,
+    RuleContext,
+    Segment,
+    Severity,
+    _,
+    hookimpl,
+)
 
 CPU_BUSY_PCT = 95.0
 MEMORY_LOW_PCT = 5.0

@@ -11,8 +11,8 @@ saving, sharing, rendering and questions stay with the caller.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from homecare.advise.history_advice import BASELINE_CHECKS, with_history_notes
 from homecare.advise.offers import ShownOffer, choose_offer
 from homecare.diagnose.base import RuleContext
 from homecare.diagnose.verdict import decide
-from homecare.errors import UsageError
+from homecare.errors import ConfigError, UsageError
 from homecare.i18n import _
 from homecare.models import (
     Device,
@@ -36,10 +36,12 @@ from homecare.models import (
     Segment,
     Severity,
 )
-from homecare.plugins import all_probes, all_rules
+from homecare.plugins import all_metrics, all_probes, all_rules
 from homecare.privilege import is_privileged
 from homecare.probes.base import Probe
+from homecare.models.router import RouterData
 from homecare.probes.discovery.inventory import apply_comparison, apply_nicknames
+from homecare.probes.router.probe import name_router_clients
 from homecare.probes.runner import ProgressCallback, ProgressEvent, run_probes
 from homecare.profiles.provider import ProviderProfile
 
@@ -96,6 +98,8 @@ class CheckRequest:
     budget_s: float | None = None
     #: the person agreed to see a provider offer tied to a fix (text output only)
     offers: bool = False
+    #: per-run settings for probes, by key (``"router"``: how to reach the router)
+    probe_settings: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,21 @@ def select_probes(
             extra = [by_name[n] for p in wanted for n in supporting_of(p) if n in by_name]
             wanted += [p for p in extra if p not in wanted]
     chosen: dict[str, Probe] = {}
+    visiting: list[str] = []
 
     def add(p: Probe) -> None:
+        if p.name in visiting:  # a plugin bug; say which probes, not RecursionError
+            cycle = [*visiting[visiting.index(p.name) :], p.name]
+            raise ConfigError(
+                _("Probes require each other in a circle: {cycle}.").format(
+                    cycle=" -> ".join(cycle)
+                )
+            )
+        visiting.append(p.name)
         for dep in p.requires:
             if dep in by_name and dep not in chosen:
                 add(by_name[dep])
+        visiting.pop()
         chosen.setdefault(p.name, p)
 
     for p in wanted:
@@ -179,6 +193,7 @@ def run_check(
         quick=request.quick,
         privileged=privileged,
         progress=progress or _no_progress,
+        settings=request.probe_settings,
     )
     nicknames = state.device_names()
     before = previous_inventory(recent)
@@ -206,7 +221,7 @@ def run_check(
         guidance=guidance,
         verdict=decide(findings, observations, provider, areas=areas),
     )
-    report = with_history_notes(report, recent)
+    report = with_history_notes(report, recent, all_metrics(pm))
     offer = choose_offer(report, provider, request.offers)
     if offer:
         report = report.model_copy(update={"offer_shown": offer.id})
@@ -221,6 +236,8 @@ def remember(
     """Join what this home remembers to a fresh observation: the person's
     device names, and which devices are new or missing since last time."""
     data = observation.data
+    if isinstance(data, RouterData):
+        return observation.model_copy(update={"data": name_router_clients(data, nicknames)})
     if not isinstance(data, DevicesData):
         return observation
     named = data.model_copy(update={"devices": apply_nicknames(data.devices, nicknames)})

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from homecare.advise.history_advice import Metric
     from homecare.diagnose.base import Rule
     from homecare.probes.base import Probe
     from homecare.render.base import Renderer
@@ -34,4 +35,10 @@ def homecare_rules() -> list[Rule]:
 @hookspec
 def homecare_renderers() -> list[Renderer]:
     """Return renderers (output formats) selectable with ``--format NAME``."""
+    raise NotImplementedError
+
+
+@hookspec
+def homecare_history_metrics() -> list[Metric]:
+    """Return figures with a per-home baseline ("your router usually answers in 2 ms")."""
     raise NotImplementedError

@@ -13,9 +13,17 @@ import pytest
 from homecare import hookspecs
 from homecare.advise.catalogue import Catalogue
 from homecare.engine import CheckRequest, diagnose, run_check, select_probes
-from homecare.errors import UsageError
+from homecare.errors import ConfigError, UsageError
 from homecare.models import GenericData, ProbeStatus, Severity
-from homecare.plugins import all_probes, all_renderers, all_rules, describe, get_plugin_manager
+from homecare.plugins import (
+    all_probes,
+    all_renderers,
+    all_rules,
+    describe,
+    failures,
+    get_plugin_manager,
+)
+from homecare.probes.base import Probe
 from homecare.profiles.provider import ProviderProfile
 from homecare.render.base import RenderOptions
 
@@ -82,11 +90,24 @@ def homecare_rules():
 @hookimpl
 def homecare_renderers():
     return [ShoutRenderer()]
+
+
+@hookimpl
+def homecare_history_metrics():
+    from homecare.advise.history_advice import evidence_metric
+
+    return [evidence_metric("fridge_temp", "fridge.warm", "temperature",
+                            lambda usual, now: f"usually {usual} degrees, today {now}")]
 '''
 
 
 def test_hooks_exist() -> None:
-    assert HOOKS == ["homecare_probes", "homecare_renderers", "homecare_rules"]
+    assert HOOKS == [
+        "homecare_history_metrics",
+        "homecare_probes",
+        "homecare_renderers",
+        "homecare_rules",
+    ]
 
 
 @pytest.mark.parametrize("hook", HOOKS)
@@ -166,8 +187,10 @@ def test_disabled_plugin_is_unregistered_but_builtins_stay(tmp_path: Path) -> No
 
 def test_select_probes_adds_dependencies_first() -> None:
     pm = get_plugin_manager(load_entry_points=False)
-    chosen = select_probes(all_probes(pm), ["dns"])
+    chosen = select_probes(all_probes(pm), ["dns"], supporting=False)
     assert [p.name for p in chosen] == ["host", "dns", "dns_quality"]
+    # a targeted check also runs what it needs to place a fault (reachability for DNS)
+    assert "reachability" in {p.name for p in select_probes(all_probes(pm), ["dns"])}
     everything = select_probes(all_probes(pm), [])
     assert everything[0].name == "host"
     with pytest.raises(UsageError, match="nosuch"):
@@ -186,3 +209,77 @@ def test_a_crashing_rule_becomes_an_info_finding(tmp_path: Path) -> None:
     assert finding.code == "homecare.rule.failed"
     assert finding.severity is Severity.INFO
     assert finding.evidence == {"error": "KeyError: 'oops'"}
+
+
+# --- a broken plugin never breaks homecare ------------------------------------------
+
+
+def test_a_plugin_that_fails_to_import_is_reported_and_skipped(tmp_path: Path) -> None:
+    (tmp_path / "broken_import.py").write_text("import no_such_module_anywhere\n")
+    (tmp_path / "fridge3.py").write_text(textwrap.dedent(PLUGIN), encoding="utf-8")
+    pm = get_plugin_manager(plugin_dirs=[tmp_path], load_entry_points=False)
+    (failure,) = failures(pm)
+    assert failure.name == "homecare_plugin_broken_import"
+    assert "ModuleNotFoundError" in failure.reason
+    assert failure.origin.endswith("broken_import.py")
+    assert "fridge" in {p.name for p in all_probes(pm)}  # the good plugin still loads
+
+
+def test_a_plugin_probe_cannot_shadow_a_builtin(tmp_path: Path) -> None:
+    (tmp_path / "shadow.py").write_text(
+        "from homecare.hookspecs import hookimpl\n\n"
+        "class FakeDns:\n    name = 'dns'\n    area = 'dns'\n    requires = ()\n"
+        "    timeout_s = 1.0\n    def run(self, ctx):\n        return None\n\n"
+        "@hookimpl\ndef homecare_probes():\n    return [FakeDns()]\n"
+    )
+    pm = get_plugin_manager(plugin_dirs=[tmp_path], load_entry_points=False)
+    dns = next(p for p in all_probes(pm) if p.name == "dns")
+    assert type(dns).__module__.startswith("homecare.probes")
+    (failure,) = failures(pm)
+    assert failure.name == "homecare_plugin_shadow"
+    assert "'dns' is already taken" in failure.reason
+
+
+def test_a_hook_that_raises_is_left_out(tmp_path: Path) -> None:
+    (tmp_path / "raising.py").write_text(
+        "from homecare.hookspecs import hookimpl\n\n"
+        "@hookimpl\ndef homecare_rules():\n    raise ValueError('bad plugin')\n"
+    )
+    pm = get_plugin_manager(plugin_dirs=[tmp_path], load_entry_points=False)
+    assert all_rules(pm)  # the built-ins
+    assert [f.reason for f in failures(pm)] == ["ValueError: bad plugin"]
+
+
+def test_a_cycle_in_requires_is_a_clear_error() -> None:
+    class P:
+        area = "loop"
+        timeout_s = 1.0
+
+        def __init__(self, name: str, requires: tuple[str, ...]) -> None:
+            self.name, self.requires = name, requires
+
+        def run(self, ctx: object) -> None:
+            return None
+
+    probes: list[Probe] = [P("a", ("b",)), P("b", ("c",)), P("c", ("a",))]
+    with pytest.raises(ConfigError, match="a -> b -> c -> a"):
+        select_probes(probes, ["loop"])
+
+
+def test_plugins_command_lists_what_did_not_load(tmp_path: Path) -> None:
+    from homecare.cli.app import run
+    from homecare.context import Environment
+
+    plugins_dir = tmp_path / "config" / "plugins"
+    plugins_dir.mkdir(parents=True)
+    (plugins_dir / "syntax_error.py").write_text("def (:\n")
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(
+        stdout=out,
+        stderr=err,
+        environ={"HOMECARE_HOME": str(tmp_path), "HOMECARE_NO_SHIPPED_PLUGINS": "1"},
+    )
+    assert run(["plugins"], env) == 0
+    assert "not loaded: homecare_plugin_syntax_error" in out.getvalue()
+    assert "SyntaxError" in out.getvalue()
+    assert run(["explain", "dns.failing"], env) == 0  # every other command still works

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from homecare import plugins
-from homecare.cli import run_context as session_mod
 from homecare.cli.check_flow import run_check_command
 from homecare.cli.run_context import Overrides
 from homecare.context import Environment
@@ -51,7 +50,12 @@ class Home:
         self, stdin: str = "", tty: bool = False, stdout_tty: bool | None = None, **extra: str
     ) -> Environment:
         """An environment; *tty* makes both ends terminals, *stdout_tty* only stdout."""
-        environ = {"HOMECARE_HOME": str(self.root), "COLUMNS": "120", "NO_COLOR": "1"}
+        environ = {
+            "HOMECARE_HOME": str(self.root),
+            "HOMECARE_NO_SHIPPED_PLUGINS": "1",
+            "COLUMNS": "120",
+            "NO_COLOR": "1",
+        }
         environ.update(self.environ)
         environ.update(extra)
         return Environment(
@@ -102,7 +106,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
         "DEFAULT_PLUGINS",
         (canned.__name__, "homecare.builtin.rules", "homecare.builtin.renderers"),
     )
-    monkeypatch.setattr(session_mod, "REPO_PLUGINS_DIR", tmp_path / "no-plugins")
     for var in ("HOMECARE_LANG", "HOMECARE_PROVIDER", "HOMECARE_CATALOGUE_DIR", "CI", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")  # rich reads these from the process

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from homecare.advise.history_advice import (
+    BUILTIN_METRICS,
     Metric,
     baseline,
     evidence_metric,
     history_notes,
-    metrics,
-    register_metric,
 )
 from homecare.models import Finding, Report, Segment, Severity, Verdict
 from homecare.store.history import History
@@ -114,39 +113,37 @@ def test_a_registered_metric_adds_its_note() -> None:
             verdict=Verdict(healthy=not findings, summary=""),
         )
 
-    before = {m.name for m in metrics()}
-    register_metric(
-        evidence_metric(
-            "test_down_mbit",
-            "test.speed.slow",
-            "down_mbit",
-            lambda usual, now: f"slower than your usual {usual} Mbit/s (today {now})",
-        )
+    extra = evidence_metric(
+        "test_down_mbit",
+        "test.speed.slow",
+        "down_mbit",
+        lambda usual, now: f"slower than your usual {usual} Mbit/s (today {now})",
     )
-    try:
-        past = [report(v, "test.speed.slow") for v in (300.0, 310.0, 290.0)]
-        notes = history_notes(report(80.0, "test.speed.slow"), list(reversed(past)))
-        assert notes == {"test.speed.slow": "slower than your usual 300 Mbit/s (today 80)"}
-    finally:
-        from homecare.advise import history_advice
-
-        history_advice._REGISTRY.pop("test_down_mbit")
-    assert {m.name for m in metrics()} == before
+    past = [report(v, "test.speed.slow") for v in (300.0, 310.0, 290.0)]
+    notes = history_notes(
+        report(80.0, "test.speed.slow"), list(reversed(past)), [*BUILTIN_METRICS, extra]
+    )
+    assert notes == {"test.speed.slow": "slower than your usual 300 Mbit/s (today 80)"}
+    # nothing global was changed: the default set does not know the new metric
+    assert history_notes(report(80.0, "test.speed.slow"), list(reversed(past))) == {}
 
 
 def test_a_broken_metric_never_breaks_advice(home: Home) -> None:
-    def boom(_report: Report) -> float | None:
-        raise RuntimeError("plugin bug")
-
-    register_metric(Metric("test_boom", ("lan.latency.high",), boom, lambda u, n: "x"))
-    try:
-        seed(home, 3, gw_rtt=2.0)
-        canned.set_scenario(gw_rtt=45.0)
-        assert home.check(output="plain").code == 1
-    finally:
-        from homecare.advise import history_advice
-
-        history_advice._REGISTRY.pop("test_boom")
+    """A plugin's metric that raises (loaded from the person's plugin folder)."""
+    folder = home.root / "config" / "plugins"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "boom_metric.py").write_text(
+        "from homecare.advise.history_advice import Metric\n"
+        "from homecare.hookspecs import hookimpl\n"
+        "def _boom(report):\n"
+        "    raise RuntimeError('plugin bug')\n"
+        "@hookimpl\n"
+        "def homecare_history_metrics():\n"
+        "    return [Metric('test_boom', ('lan.latency.high',), _boom, lambda u, n: 'x')]\n"
+    )
+    seed(home, 3, gw_rtt=2.0)
+    canned.set_scenario(gw_rtt=45.0)
+    assert home.check(output="plain").code == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "de"])

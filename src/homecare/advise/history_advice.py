@@ -3,7 +3,8 @@
 "45 ms" means little; "your router usually answers in 2 ms; today 45 ms"
 tells a person that something changed, and tells support where. A metric
 says how to read one figure out of a report and which findings it explains;
-other areas (speed) register their own with :func:`register_metric`.
+plugins and other areas add their own through the ``homecare_history_metrics``
+hook, so there is no module-level registry for tests to patch.
 """
 
 from __future__ import annotations
@@ -70,18 +71,6 @@ class Metric:
         return self.note(self.fmt(usual), None if now is None else self.fmt(now))
 
 
-_REGISTRY: dict[str, Metric] = {}
-
-
-def register_metric(metric: Metric) -> None:
-    """Add (or replace, by name) a metric; plugins and later areas call this."""
-    _REGISTRY[metric.name] = metric
-
-
-def metrics() -> list[Metric]:
-    return list(_REGISTRY.values())
-
-
 def evidence_metric(
     name: str, code: str, key: str, note: Callable[[str, str | None], str]
 ) -> Metric:
@@ -101,7 +90,9 @@ def evidence_metric(
     return Metric(name=name, codes=(code,), measure=measure, note=note)
 
 
-def history_notes(report: Report, past: Iterable[Report]) -> dict[str, str]:
+def history_notes(
+    report: Report, past: Iterable[Report], metrics: Sequence[Metric] | None = None
+) -> dict[str, str]:
     """A note per finding code in *report* that one of the metrics explains.
 
     *past* is the home's earlier reports, newest first (as the history returns
@@ -111,7 +102,7 @@ def history_notes(report: Report, past: Iterable[Report]) -> dict[str, str]:
     earlier.reverse()  # oldest first, as baseline() expects
     present = {f.code for f in report.findings}
     notes: dict[str, str] = {}
-    for metric in metrics():
+    for metric in BUILTIN_METRICS if metrics is None else metrics:
         related = [c for c in metric.codes if c in present and c not in notes]
         if not related:
             continue
@@ -127,9 +118,11 @@ def history_notes(report: Report, past: Iterable[Report]) -> dict[str, str]:
     return notes
 
 
-def with_history_notes(report: Report, past: Iterable[Report]) -> Report:
+def with_history_notes(
+    report: Report, past: Iterable[Report], metrics: Sequence[Metric] | None = None
+) -> Report:
     """*report* with each guidance's ``history_note`` filled in where known."""
-    notes = history_notes(report, past)
+    notes = history_notes(report, past, metrics)
     if not notes:
         return report
     guidance = [
@@ -212,30 +205,27 @@ def _dns_note(usual: str, now: str | None) -> str:
     )
 
 
-register_metric(
+#: the figures every home has a baseline for; plugins add theirs by hook
+BUILTIN_METRICS: tuple[Metric, ...] = (
     Metric(
         name="gateway_rtt_ms",
         codes=("lan.latency.high", "lan.loss", "router.unreachable"),
         measure=lambda r: _ping_median(r, "gateway"),
         note=_router_note,
         usual_note=_router_usual,
-    )
-)
-register_metric(
+    ),
     Metric(
         name="internet_rtt_ms",
         codes=("internet.latency.high", "internet.loss", "provider.no_internet"),
         measure=lambda r: _ping_median(r, "internet"),
         note=_internet_note,
         usual_note=_internet_usual,
-    )
-)
-register_metric(
+    ),
     Metric(
         name="dns_ms",
         codes=("dns.slow", "dns.failing"),
         measure=_dns_median,
         note=_dns_note,
         usual_note=_dns_usual,
-    )
+    ),
 )

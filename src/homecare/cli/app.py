@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 import traceback
 from typing import Any
 
@@ -12,6 +10,7 @@ import typer
 
 from homecare import __version__
 from homecare.cli.early_language import ensure_activated
+from homecare.context import Environment
 from homecare.i18n import _
 
 # The help texts below and in the command modules are translated when they
@@ -28,6 +27,7 @@ from homecare.cli import (  # noqa: E402  (after the language is chosen)
     monitor_cmd,
     plugins_cmd,
     profile_cmd,
+    router_cmd,
     session_cmd,
     setup_cmd,
     share_cmd,
@@ -78,32 +78,45 @@ share_cmd.register(app)
 monitor_cmd.register(app)
 alerts_cmd.register(app)
 session_cmd.register(app)
+router_cmd.register(app)
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and turn every failure into a one-line message and exit code."""
+def run(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    """Run the CLI in *env* and turn every failure into a one-line message and exit code.
+
+    Everything a command needs comes in through *env* (httpie's
+    ``core.main(args, env)``): the commands read it from the click context
+    (:func:`homecare.cli.run_context.current_environment`) and never build
+    their own, so a test passes one environment and sees every byte written.
+    """
     from homecare.status import ExitStatus
 
+    env = env or Environment()
     cli_errors = _cli_exception_types()
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="homecare", standalone_mode=False)
+        result = command.main(args=argv, prog_name="homecare", standalone_mode=False, obj=env)
     except cli_errors.exit as exc:
         return int(getattr(exc, "exit_code", 0))
     except cli_errors.abort:
-        print(_("Interrupted."), file=sys.stderr)
+        _say(env, _("Interrupted."))
         return ExitStatus.INTERRUPTED
     except cli_errors.click_error as exc:
         usage = isinstance(exc, cli_errors.usage)
         hint = " " + _("(try 'homecare --help')") if usage else ""
-        print(f"homecare: {exc.format_message()}{hint}", file=sys.stderr)
+        _say(env, f"homecare: {exc.format_message()}{hint}")
         return ExitStatus.USAGE if usage else int(getattr(exc, "exit_code", 1))
     except KeyboardInterrupt:
-        print(_("Interrupted."), file=sys.stderr)
+        _say(env, _("Interrupted."))
         return ExitStatus.INTERRUPTED
     except Exception as exc:
-        return _report_error(exc)
+        return _report_error(exc, env)
     return int(result) if isinstance(result, int) else 0
+
+
+def _say(env: Environment, line: str) -> None:
+    env.stderr.write(line + "\n")
+    env.stderr.flush()
 
 
 class _CliErrors:
@@ -130,12 +143,12 @@ def _cli_exception_types() -> _CliErrors:
     return _CliErrors()
 
 
-def _report_error(exc: Exception) -> int:
+def _report_error(exc: Exception, env: Environment) -> int:
     from homecare.errors import ConfigError, HomecareError, StateError, UsageError
     from homecare.status import ExitStatus
 
     if isinstance(exc, HomecareError):
-        print(f"homecare: {exc}", file=sys.stderr)
+        _say(env, f"homecare: {exc}")
         if isinstance(exc, ConfigError):
             return ExitStatus.CONFIG
         if isinstance(exc, StateError):
@@ -144,12 +157,12 @@ def _report_error(exc: Exception) -> int:
             return ExitStatus.USAGE
         return ExitStatus.INTERNAL
     if isinstance(exc, PermissionError | OSError) and getattr(exc, "filename", None):
-        print(f"homecare: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        _say(env, f"homecare: {exc.strerror}: {exc.filename}")
         return ExitStatus.STATE
-    if os.environ.get("HOMECARE_DEBUG"):
-        traceback.print_exc()
+    if env.environ.get("HOMECARE_DEBUG"):
+        env.stderr.write("".join(traceback.format_exception(exc)))
     message = _(
         "internal error ({error}). Please report it; set HOMECARE_DEBUG=1 for details."
     ).format(error=f"{type(exc).__name__}: {exc}")
-    print(f"homecare: {message}", file=sys.stderr)
+    _say(env, f"homecare: {message}")
     return ExitStatus.INTERNAL

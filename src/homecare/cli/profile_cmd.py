@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from homecare.cli.environment import current_environment
 from homecare.context import Environment
 from homecare.i18n import _
 
@@ -44,7 +45,7 @@ def register(app: typer.Typer) -> None:
 def show(ctx: typer.Context) -> None:
     """Show the profile (when no sub-command is given)."""
     if ctx.invoked_subcommand is None:
-        env = Environment()
+        env = current_environment()
         env.stdout.write("\n".join(describe_profile(read_profile(env), env)) + "\n")
 
 
@@ -52,11 +53,11 @@ def set_key(
     key: str = typer.Argument(..., help=_("One of: {keys}.").format(keys=", ".join(KEYS))),
     value: str = typer.Argument(..., help=_("The new value ('auto' for language/verbosity).")),
 ) -> int:
-    return run_set(key, value, Environment())
+    return run_set(key, value, current_environment())
 
 
 def reset(yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask."))) -> int:
-    return run_reset(Environment(), confirm=not yes)
+    return run_reset(current_environment(), confirm=not yes)
 
 
 def read_profile(env: Environment) -> PersonProfile:

@@ -15,9 +15,10 @@ import pluggy
 
 from homecare.advise.catalogue import Catalogue, extra_dirs_from, languages_in
 from homecare.advise.personas import Persona, load_persona
+from homecare.cli.environment import current_environment
 from homecare.context import Environment
 from homecare.i18n import _, activate, available_languages, normalise
-from homecare.plugins import REPO_PLUGINS_DIR, get_plugin_manager
+from homecare.plugins import get_plugin_manager
 from homecare.profiles.provider import ProviderProfile, load_provider
 from homecare.render.base import RenderOptions, Verbosity
 from homecare.store.config import Config, load_config
@@ -163,7 +164,8 @@ def apply_overrides(person: PersonProfile, o: Overrides, warn: list[str]) -> Per
 
 
 def open_run(overrides: Overrides | None = None, env: Environment | None = None) -> RunContext:
-    env = env or Environment()
+    """Load everything a command needs, in the environment of this run."""
+    env = env or current_environment()
     o = overrides or Overrides()
     config = load_config(env.home.config_file)
     person, warnings = load_profile_lenient(env.home.profile_file)
@@ -174,6 +176,6 @@ def open_run(overrides: Overrides | None = None, env: Environment | None = None)
         env.stderr.write(f"homecare: {warning}\n")
     provider = load_provider(o.provider or env.environ.get("HOMECARE_PROVIDER") or config.provider)
     pm = get_plugin_manager(
-        plugin_dirs=(REPO_PLUGINS_DIR, env.home.plugins_dir), disabled=config.disabled_plugins
+        plugin_dirs=env.home.plugin_dirs, disabled=config.disabled_plugins
     )
     return RunContext(env, config, person, provider, language, pm)

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from homecare.cli.environment import current_environment
 from homecare.context import Environment
 from homecare.i18n import _
 
@@ -65,7 +66,7 @@ def setup(
 ) -> int:
     return run_setup(
         SetupAnswers(skill, lang, theme, verbosity, units, symbols, share, offers, yes),
-        Environment(),
+        current_environment(),
     )
 
 

@@ -6,7 +6,6 @@ names, validated strictly so a provider's typo is reported by file and field.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -173,9 +172,12 @@ class ProviderProfile(_Model):
 def load_provider(name_or_path: str | None) -> ProviderProfile:
     """Load a provider by shipped name or file path; None means the default.
 
-    Raises :class:`ConfigError` with the file and the failing field.
+    The caller decides which name applies (``--provider``, ``HOMECARE_PROVIDER``
+    from the injected environment, ``config.toml``): nothing is read from the
+    process environment here. Raises :class:`ConfigError` with the file and
+    the failing field.
     """
-    chosen = name_or_path or os.environ.get("HOMECARE_PROVIDER")
+    chosen = name_or_path
     if not chosen:
         return ProviderProfile()
     path = Path(chosen)

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-import homecare.cli.run_context as session_mod
 import homecare.plugins as plugins_mod
 from homecare import __version__
 from homecare.cli.app import run
@@ -56,7 +55,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "100")
     for var in ("NO_COLOR", "FORCE_COLOR", "HOMECARE_PROVIDER", "CI"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(session_mod, "REPO_PLUGINS_DIR", tmp_path / "no-repo-plugins")
+    monkeypatch.setenv("HOMECARE_NO_SHIPPED_PLUGINS", "1")
     return tmp_path
 
 
