@@ -28,6 +28,7 @@ from homecare.models.connection import (
     LatencyData,
     LatencySeries,
     LatencyStats,
+    LoadedLatency,
     MtuData,
     ResolverQuality,
     SpeedData,
@@ -47,12 +48,18 @@ def host(connection: str = "wired") -> HostData:
     )
 
 
-def observe(*payloads: BaseModel, generic: bool = False, on: str = "wired") -> dict[str, Observation]:
+def observe(
+    *payloads: BaseModel, generic: bool = False, on: str = "wired"
+) -> dict[str, Observation]:
     out = {"host": Observation(probe="host", area="host", status=ProbeStatus.OK, data=host(on))}
     for i, p in enumerate(payloads):
         if generic:  # how the runner stores them until the report union names them
-            out[f"p{i}"] = Observation(probe=f"p{i}", area="x", status=ProbeStatus.OK,
-                                       data=GenericData(values=p.model_dump(mode="json")))
+            out[f"p{i}"] = Observation(
+                probe=f"p{i}",
+                area="x",
+                status=ProbeStatus.OK,
+                data=GenericData(values=p.model_dump(mode="json")),
+            )
         else:  # how they will be stored once wired: typed (construct skips the union check)
             out[f"p{i}"] = Observation.model_construct(probe=f"p{i}", area="x",
                                                        status=ProbeStatus.OK, data=p)  # fmt: skip
@@ -69,9 +76,7 @@ def codes(findings: list[Finding]) -> set[str]:
     return {f.code for f in findings}
 
 
-def lat(
-    role: str, loss_n: int = 0, rtts: list[float] | None = None, n: int = 100
-) -> LatencySeries:
+def lat(role: str, loss_n: int = 0, rtts: list[float] | None = None, n: int = 100) -> LatencySeries:
     values = rtts if rtts is not None else [10.0] * (n - loss_n)
     return LatencySeries(
         target=GW if role == "gateway" else "203.0.113.10",
@@ -106,9 +111,7 @@ def test_three_percent_of_a_hundred_is_could_not_tell() -> None:
 
 
 def test_gateway_loss_blames_the_wifi_when_on_wifi() -> None:
-    data = LatencyData(
-        series=[lat("gateway", loss_n=30, n=500), lat("internet", loss_n=30, n=500)]
-    )
+    data = LatencyData(series=[lat("gateway", loss_n=30, n=500), lat("internet", loss_n=30, n=500)])
     found = evaluate(observe(data, on="wifi"))
     assert codes(found) == {"lan.loss.sustained"}
     assert found[0].segment == Segment.WIFI
@@ -125,7 +128,9 @@ def test_jitter_high_beyond_the_router() -> None:
 def test_a_latency_check_alone_sees_a_dead_router() -> None:
     # `homecare check latency` with the router down measured 100 % loss and said
     # "healthy": the series alone is enough to say the router does not answer
-    data = LatencyData(series=[lat("gateway", rtts=[], loss_n=100), lat("internet", rtts=[], loss_n=100)])
+    data = LatencyData(
+        series=[lat("gateway", rtts=[], loss_n=100), lat("internet", rtts=[], loss_n=100)]
+    )
     found = evaluate(observe(data))
     assert codes(found) == {"router.unreachable"}
     assert found[0].segment == Segment.ROUTER
@@ -232,3 +237,35 @@ def test_verdict_prefers_the_nearest_segment_and_corroborates() -> None:
 def test_stats_model_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         LatencyStats(loss=1.5)
+
+
+def loaded(phase: str, increase: float) -> LoadedLatency:
+    return LoadedLatency(
+        phase=phase,  # type: ignore[arg-type]
+        target="203.0.113.10",
+        role="internet",
+        method="icmp-raw",
+        stats=summarize([10.0 + increase] * 50, 50),
+        increase_ms=increase,
+    )
+
+
+@pytest.mark.parametrize(
+    ("down", "up", "says"),
+    [
+        (120.0, 3.0, "while downloading"),
+        (2.0, 150.0, "while uploading"),
+        (90.0, 150.0, "90 ms while downloading and 150 ms while uploading"),
+    ],
+)
+def test_bufferbloat_names_the_direction_whose_queue_fills(
+    down: float, up: float, says: str
+) -> None:
+    data = speed(95.0, 19.0, bloat=max(down, up))
+    data.latency = [loaded("download", down), loaded("upload", up)]
+    [finding] = evaluate(observe(data))
+    assert says in finding.summary
+    assert finding.evidence["download_increase_ms"] == down
+    assert finding.evidence["upload_increase_ms"] == up
+    # flat evidence: nothing an expert would see as a raw dict
+    assert not any(isinstance(v, dict) for v in finding.evidence.values())

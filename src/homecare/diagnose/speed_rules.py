@@ -83,8 +83,21 @@ class SpeedRule:
         )
 
 
+def increase_by_direction(data: SpeedData) -> dict[str, float]:
+    """The worst latency increase while each direction ran (beyond the router
+    when measured there, else to the router)."""
+    out: dict[str, float] = {}
+    for phase in ("download", "upload"):
+        rows = [x for x in data.latency if x.phase == phase and x.increase_ms is not None]
+        beyond = [x for x in rows if x.role == "internet"] or rows
+        if beyond:
+            out[phase] = max(x.increase_ms or 0.0 for x in beyond)
+    return out
+
+
 class BufferbloatRule:
-    """Latency rising under load: calls break up whenever someone downloads."""
+    """Latency rising under load: calls break up whenever someone downloads
+    (or uploads: the queue that fills is named, as the evidence shows)."""
 
     name = "bufferbloat"
     codes = ("latency.bufferbloat",)
@@ -97,6 +110,29 @@ class BufferbloatRule:
         if data.bufferbloat_ms < q.bufferbloat_warn_ms:
             return []
         idle = [x for x in data.latency if x.phase == "idle" and x.role == "internet"]
+        by_dir = increase_by_direction(data)
+        bloated = sorted(d for d, ms in by_dir.items() if ms >= q.bufferbloat_warn_ms)
+        grade = data.bufferbloat_grade or "?"
+        if bloated == ["download"]:
+            summary = _(
+                "Delay rises by {ms:.0f} ms while downloading (grade {grade}): calls and games "
+                "suffer whenever something downloads."
+            ).format(ms=by_dir["download"], grade=grade)
+        elif bloated == ["upload"]:
+            summary = _(
+                "Delay rises by {ms:.0f} ms while uploading (grade {grade}): calls and games "
+                "suffer whenever something uploads (backups, photos, video calls)."
+            ).format(ms=by_dir["upload"], grade=grade)
+        elif bloated:
+            summary = _(
+                "Delay rises by {down:.0f} ms while downloading and {up:.0f} ms while uploading "
+                "(grade {grade}): calls and games suffer whenever the line is busy."
+            ).format(down=by_dir["download"], up=by_dir["upload"], grade=grade)
+        else:
+            summary = _(
+                "Delay rises by {ms:.0f} ms while the line is busy (grade {grade}): "
+                "calls and games suffer during downloads."
+            ).format(ms=data.bufferbloat_ms, grade=grade)
         return [
             Finding(
                 code="latency.bufferbloat",
@@ -104,20 +140,15 @@ class BufferbloatRule:
                 if data.bufferbloat_ms >= q.bufferbloat_problem_ms
                 else Severity.WARNING,
                 segment=Segment.ROUTER,
-                summary=_(
-                    "Delay rises by {ms:.0f} ms while the line is busy (grade {grade}): "
-                    "calls and games suffer during downloads."
-                ).format(ms=data.bufferbloat_ms, grade=data.bufferbloat_grade or "?"),
+                summary=summary,
                 evidence={
                     "increase_ms": data.bufferbloat_ms,
+                    "direction": "+".join(bloated) or None,
+                    "download_increase_ms": by_dir.get("download"),
+                    "upload_increase_ms": by_dir.get("upload"),
                     "grade": data.bufferbloat_grade,
                     "rpm": data.rpm,
                     "idle_median_ms": idle[0].stats.median_ms if idle else None,
-                    "loaded": {
-                        f"{x.phase}:{x.target}": x.stats.median_ms
-                        for x in data.latency
-                        if x.phase != "idle"
-                    },
                 },
             )
         ]
