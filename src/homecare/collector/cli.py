@@ -4,7 +4,9 @@ English only on purpose: this is the provider's tool, read by its staff.
 
     homecare-collector serve [--db FILE | --database-url URL] [--host H] [--port N]
     homecare-collector token create --role ingest|support|analyst --provider NAME
+    homecare-collector token revoke TOKEN|DIGEST-PREFIX ; homecare-collector token list
     homecare-collector show CODE [--provider NAME | --url URL --token SUPPORT_TOKEN]
+    homecare-collector technicians add NAME PUBKEY --provider NAME ; technicians list
     homecare-collector insights [--json | --csv] [--k 10] [--provider NAME]
     homecare-collector migrate
 """
@@ -47,14 +49,23 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from homecare.collector.app import create_app
-    from homecare.collector.server import bound_url, make_server, wait_started
+    from homecare.collector.server import bound_url, make_server, serve_workers, wait_started
     from homecare.collector.settings import CollectorSettings
 
     settings = CollectorSettings(
         database_url=database_url(args), max_body_bytes=args.max_body, rate_per_s=args.rate,
-        burst=args.burst, min_k=args.min_k,
+        burst=args.burst, min_k=args.min_k, source_rate_per_s=args.source_rate,
+        source_burst=args.source_burst, trusted_proxies=tuple(args.trusted_proxy),
+        header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
+        limit_concurrency=args.limit_concurrency,
     )
-    app = create_app(settings, _engine(args))
+    engine = _engine(args)
+    if args.workers > 1:
+        engine.dispose()
+        serve_workers(settings, args.host, args.port, args.workers,
+                      lambda url: print(f"homecare-collector: listening on {url}", flush=True))
+        return 0
+    app = create_app(settings, engine)
     if args.speedtest_port is not None:
         from homecare.collector.librespeed import make_librespeed_server
 
@@ -83,6 +94,31 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from homecare.collector.tokens import revoke_token
+
+    try:
+        revoked = revoke_token(_engine(args), args.token)
+    except ValueError as exc:
+        print(f"homecare-collector: {exc}", file=sys.stderr)
+        return 2
+    if not revoked:
+        print("homecare-collector: no active token matches", file=sys.stderr)
+        return 1
+    print(f"homecare-collector: revoked {revoked} token(s); running instances refuse them "
+          "within the token cache time (30 s)", file=sys.stderr)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from homecare.collector.tokens import list_tokens
+
+    for t in list_tokens(_engine(args)):
+        state = f"revoked {str(t['revoked_at'])[:16]}" if t["revoked_at"] else "active"
+        print(f"{t['token_hash']}  {t['role']:<8} {t['provider']:<20} {str(t['created_at'])[:16]}  {state}")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from homecare.collector.db import find_by_code
     from homecare.collector.render import render_result
@@ -96,6 +132,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 2
     if args.url:
         return _show_remote(args.url, args.token or os.environ.get("HOMECARE_COLLECTOR_TOKEN"), code)
+    from homecare.collector.technicians_cli import show_session
+
+    if show_session(_engine(args), args.provider, code):  # a technician's session
+        return 0
     found = find_by_code(_engine(args), args.provider, code)
     if not found:
         print(f"homecare-collector: no result with code {code}", file=sys.stderr)
@@ -168,9 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed)")
     serve.add_argument("--max-body", type=int, default=512 * 1024, help="max upload bytes")
-    serve.add_argument("--rate", type=float, default=5.0, help="uploads/s per token (0: off)")
+    serve.add_argument("--rate", type=float, default=5.0, help="uploads/s per installation (0: off)")
     serve.add_argument("--burst", type=int, default=60, help="token bucket size")
     serve.add_argument("--min-k", type=int, default=10, help="smallest cohort ever shown")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (one socket)")
+    serve.add_argument("--source-rate", type=float, default=20.0, help="uploads/s per source address")
+    serve.add_argument("--source-burst", type=int, default=300, help="bucket size per source address")
+    serve.add_argument("--trusted-proxy", action="append", default=[],
+                       help="believe X-Forwarded-For from this address/network (repeatable)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, help="seconds to send headers")
+    serve.add_argument("--body-timeout", type=float, default=30.0, help="seconds to send a body")
+    serve.add_argument("--limit-concurrency", type=int, default=2000,
+                       help="connections+requests before 503")
     serve.add_argument("--speedtest-port", type=int, default=None,
                        help="also serve LibreSpeed endpoints on this port")
     serve.set_defaults(func=cmd_serve)
@@ -181,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["ingest", "support", "analyst"], required=True)
     create.add_argument("--provider", required=True)
     create.set_defaults(func=cmd_token)
+    revoke = token_sub.add_parser("revoke", parents=[common], help="revoke a token at once")
+    revoke.add_argument("token", help="the token, or 8+ hex digits of its digest (token list)")
+    revoke.set_defaults(func=cmd_token_revoke)
+    listing = token_sub.add_parser("list", parents=[common], help="list tokens (digest prefixes)")
+    listing.set_defaults(func=cmd_token_list)
 
     show = sub.add_parser("show", parents=[common], help="show a result by support code")
     show.add_argument("code")
@@ -204,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", parents=[common], help="upgrade the database schema")
     migrate.set_defaults(func=cmd_migrate)
+    from homecare.collector.technicians_cli import add_parsers
+
+    add_parsers(sub, common, _engine)
     return parser
 
 

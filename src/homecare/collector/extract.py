@@ -78,7 +78,10 @@ def extract(payload: dict[str, Any], source_net: str | None = None) -> Extracted
         "segment": _short(verdict.get("segment"), 16),
         "download_mbps": down,
         "upload_mbps": _finite(speeds.get("upload_mbps")),
-        "down_pct_of_plan": 100.0 * down / plan_down if down is not None and plan_down else None,
+        # a huge speed over a tiny plan overflows to infinity: keep it out of the medians
+        "down_pct_of_plan": _finite(100.0 * down / plan_down)
+        if down is not None and plan_down
+        else None,
         "feedback_score": payload.get("feedback_score"),
         "offer_shown": _short(offer.get("shown")),
         "offer_taken": offer.get("taken") if offer.get("shown") else None,

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Float,
     Select,
     String,
-    and_,
     case,
     cast,
     func,
@@ -238,7 +237,7 @@ def offers(conn: Connection, filters: Filters, provider: str | None) -> list[Row
                 func.count(case((taken, u.installation_id)).distinct()),
                 func.count(case((taken, u.source_net)).distinct()),
             )
-            .where(and_(*filters.where(uploads, provider)), u.offer_shown.is_not(None))
+            .where(*filters.where(uploads, provider), u.offer_shown.is_not(None))
             .group_by(u.offer_shown)
         ).all()
     )
