@@ -24,6 +24,12 @@ class Throttle:
     started: float = field(default_factory=time.monotonic)
     consumed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    reads: list[tuple[float, int]] = field(default_factory=list)  # (time, bytes read)
+
+    def rate_mbit(self, start: float, end: float) -> float:
+        """What the server really read between two monotonic times."""
+        n = sum(b for t, b in self.reads if start <= t < end)
+        return n * 8 / 1e6 / (end - start)
 
     def allow(self, want: int) -> int:
         while True:
@@ -59,6 +65,7 @@ def _serve(conn: socket.socket, throttle: Throttle) -> None:
                 n = conn.recv_into(view[: throttle.allow(min(left, len(buf)))])
                 if n == 0:
                     return
+                throttle.reads.append((time.monotonic(), n))
                 left -= n
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n")
 

@@ -35,6 +35,7 @@ _OVERHEAD_S = 3.0
 def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
     """Engines in the order the provider profile asks for."""
     from homecare.probes.speed.librespeed import LibreSpeedEngine
+    from homecare.probes.speed.ndt7 import Ndt7Engine
     from homecare.probes.speed.speedtest_engine import SpeedtestEngine
 
     s = provider.speed
@@ -42,6 +43,8 @@ def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
     for name in s.engines:
         if name == "librespeed":
             engines.append(LibreSpeedEngine(s.librespeed_urls))
+        elif name == "ndt7":
+            engines.append(Ndt7Engine(s.ndt7_locate_url, s.ndt7_secure))
         else:
             engines.append(SpeedtestEngine(s.speedtest_server_id, s.speedtest_secure))
     return engines

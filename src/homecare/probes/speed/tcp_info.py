@@ -29,6 +29,7 @@ class TcpInfo:
     """The fields a speed test needs, in the kernel's units (bytes, microseconds)."""
 
     rtt_us: int
+    rtt_var_us: int
     min_rtt_us: int
     total_retrans: int
     bytes_acked: int
@@ -50,7 +51,7 @@ def tcp_info(sock: socket.socket) -> TcpInfo | None:
         return None
     if len(raw) < 216:  # kernels before 4.19 lack bytes_sent / bytes_retrans
         return None
-    (rtt,) = struct.unpack_from("=I", raw, 68)
+    rtt, rtt_var = struct.unpack_from("=II", raw, 68)
     (total_retrans,) = struct.unpack_from("=I", raw, 100)
     bytes_acked, bytes_received = struct.unpack_from("=QQ", raw, 120)
     (segs_out,) = struct.unpack_from("=I", raw, 136)
@@ -59,6 +60,7 @@ def tcp_info(sock: socket.socket) -> TcpInfo | None:
     bytes_sent, bytes_retrans = struct.unpack_from("=QQ", raw, 200)
     return TcpInfo(
         rtt_us=rtt,
+        rtt_var_us=rtt_var,
         min_rtt_us=min_rtt,
         total_retrans=total_retrans,
         bytes_acked=bytes_acked,
