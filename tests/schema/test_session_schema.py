@@ -14,7 +14,7 @@ from homecare.session.keys import load_or_create_key
 from homecare.session.report import build_document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session"))
-from sessions import session
+from sessions import session  # type: ignore[import-not-found,unused-ignore]
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "session-v1.json"
 

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from homecare.collector import db, web
-from homecare.collector.api import health, insights, installations, results, uploads
+from homecare.collector.api import health, insights, installations, results, sessions, uploads
 from homecare.collector.api.deps import ApiError, AppState, Limits
 from homecare.collector.ratelimit import TokenBuckets
 from homecare.collector.settings import CollectorSettings
@@ -45,6 +45,7 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
     app.include_router(installations.router)
     app.include_router(results.router)
     app.include_router(insights.router)
+    app.include_router(sessions.router)
     web.install(app)  # the desk, the console and their login page
     return app
 
