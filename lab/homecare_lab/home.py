@@ -32,7 +32,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, Any
 
-from homecare_lab import addresses, dnsmasq, netns, shaping
+from homecare_lab import addresses, dnsmasq, miniupnpd, netns, shaping
 from homecare_lab.names import (
     HOST_IF,
     LAN_BRIDGE,
@@ -93,6 +93,11 @@ def _child_env() -> dict[str, str]:
 def _router_mac(spec: HomeSpec) -> str:
     tail = hashlib.sha256(f"{spec.name}/router".encode()).digest()[:3]
     return ":".join(f"{b:02x}" for b in (*bytes.fromhex(VENDOR_OUIS["tplink"][0]), *tail))
+
+
+def _stable_igd_uuid(run_id: str) -> str:
+    h = hashlib.sha256(f"igd/{run_id}".encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
 class VirtualHome:
@@ -365,6 +370,8 @@ class VirtualHome:
 
     def _build_router_rules(self) -> None:
         netns.sysctl(self.router_ns, net__ipv4__ip_forward="1")
+        # byte counts per flow, so router mode can tell who is using the line
+        netns.sysctl(self.router_ns, net__netfilter__nf_conntrack_acct="1")
         netns.nft(self.router_ns, shaping.nat_ruleset(self.spec.lan.subnet))
         self._apply_wan(self._wan)
 
@@ -408,7 +415,21 @@ class VirtualHome:
                 [py, "-m", "homecare_lab.device_agent", str(w / "devices.json")],
                 stdout=subprocess.PIPE,
             )
+        if self.spec.igd:
+            conf = w / "miniupnpd.conf"
+            conf.write_text(
+                miniupnpd.config(
+                    w,
+                    self.spec.lan.subnet,
+                    self.spec.wan.down_mbit,
+                    self.spec.wan.up_mbit,
+                    _stable_igd_uuid(self.run_id),
+                )
+            )
+            self._popen("router-miniupnpd", self.router_ns, miniupnpd.command(conf))
         self._wait_tcp(self.router_ns, self.spec.router_ip, 53, "router dnsmasq")
+        if self.spec.igd:
+            self._wait_tcp(self.router_ns, self.spec.router_ip, miniupnpd.HTTP_PORT, "miniupnpd")
         self._wait_tcp(self.provider_ns, addresses.RESOLVER, 53, "provider dnsmasq")
         for addr, port in (
             (addresses.LIBRESPEED, 80),

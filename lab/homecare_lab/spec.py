@@ -122,6 +122,8 @@ class HomeSpec:
     wan: WanSpec = field(default_factory=WanSpec)
     laptop: LaptopSpec = field(default_factory=LaptopSpec)
     devices: tuple[DeviceSpec, ...] = ()
+    #: the router answers UPnP IGD (a real miniupnpd), as most home routers do
+    igd: bool = True
 
     # -- derived addressing ----------------------------------------------------------
 
@@ -245,7 +247,9 @@ class HomeSpec:
         """Build a spec from parsed TOML (see docs/virtual-home.md for the format)."""
         from homecare_lab.catalog import catalogue_devices, template_device
 
-        _reject_unknown(data, {"name", "lan", "wan", "laptop", "devices", "generate"}, "home")
+        _reject_unknown(
+            data, {"name", "lan", "wan", "laptop", "devices", "generate", "igd"}, "home"
+        )
         devices: list[DeviceSpec] = []
         for raw in data.get("devices", []):
             devices.append(_device_from_dict(raw, template_device))
@@ -261,6 +265,7 @@ class HomeSpec:
             wan=_dataclass_from(WanSpec, data.get("wan", {}), "wan"),
             laptop=_dataclass_from(LaptopSpec, data.get("laptop", {}), "laptop"),
             devices=tuple(devices),
+            igd=bool(data.get("igd", True)),
         )
 
 

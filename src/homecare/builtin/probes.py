@@ -13,6 +13,7 @@ from homecare.probes.ipv6.probe import Ipv6Probe
 from homecare.probes.latency.probe import LatencyProbe
 from homecare.probes.mtu.probe import MtuProbe
 from homecare.probes.reach.probe import ReachabilityProbe
+from homecare.probes.router.probe import RouterProbe
 from homecare.probes.speed.probe import SpeedProbe
 from homecare.probes.wifi.probe import WifiProbe
 
@@ -31,4 +32,5 @@ def homecare_probes() -> list[Probe]:
         WifiProbe(),
         DevicesProbe(),
         SpeedProbe(),
+        RouterProbe(),
     ]

@@ -71,6 +71,12 @@ def check(
     ),
     provider: str = typer.Option(None, "--provider", help=_("Provider profile name or file.")),
     save: bool = typer.Option(True, "--save/--no-save", help=_("Save the check to local history.")),
+    router: bool = typer.Option(
+        False, "--router", help=_("homecare runs on the router itself: check the LAN's devices.")
+    ),
+    ask_router_password: bool = typer.Option(
+        False, "--ask-router-password", help=_("Ask for the router's password for this run.")
+    ),
 ) -> int:
     from homecare.cli.check_flow import run_check_command
     from homecare.cli.run_context import Overrides
@@ -89,4 +95,6 @@ def check(
             plain=plain,
             provider=provider,
         ),
+        router_mode="router" if router else None,
+        ask_router_password=ask_router_password,
     )

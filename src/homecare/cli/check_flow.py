@@ -15,6 +15,7 @@ from homecare.advise.guidance import markable_steps
 from homecare.advise.offers import offer_lines
 from homecare.advise.present import for_display
 from homecare.cli.progress import progress_display
+from homecare.cli.router_access import ask_password, refused_line, router_settings
 from homecare.cli.run_context import Overrides, RunContext, open_run
 from homecare.context import Environment
 from homecare.engine import CheckRequest, run_check
@@ -22,6 +23,7 @@ from homecare.errors import UsageError
 from homecare.i18n import _
 from homecare.models import Report, Severity
 from homecare.plugins import all_renderers
+from homecare.probes.router.settings import RouterMode
 from homecare.status import ExitStatus
 from homecare.store.history import History
 
@@ -35,9 +37,12 @@ def run_check_command(
     save: bool,
     overrides: Overrides,
     env: Environment | None = None,
+    router_mode: RouterMode | None = None,
+    ask_router_password: bool = False,
 ) -> int:
     session = open_run(overrides, env)
     env = session.env
+    asked = ask_password(env, _("Router password: ")) if ask_router_password else None
     renderers = all_renderers(session.pm)
     name = output or ("plain" if session.person.plain else "console")
     if name not in renderers:
@@ -57,6 +62,7 @@ def run_check_command(
                     skill=session.person.skill,
                     # an offer is something a person reads, not a JSON field
                     offers=name in TEXT_FORMATS and session.person.consent.offers,
+                    probe_settings={"router": router_settings(session, router_mode, asked)},
                 ),
                 session.pm,
                 session.provider,
@@ -76,6 +82,10 @@ def run_check_command(
             env.stdout.write("\n" + "\n".join(offer_lines(offer, session.provider.name)) + "\n")
         if save and asks_questions(env, name):
             _follow_up(session, history, report, shown)
+    refused = refused_line(report)
+    if refused:  # the rest of the check went on; the password needs fixing
+        env.stderr.write(f"homecare: {refused}\n")
+        return ExitStatus.CONFIG
     worst = report.worst_severity
     if worst is not None and worst.rank >= Severity.WARNING.rank:
         return ExitStatus.PROBLEMS_FOUND

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 
+from homecare.diagnose.router_rules import verdict_view
 from homecare.i18n import _
 from homecare.models import (
     Finding,
@@ -71,6 +72,7 @@ def probe_label(name: str) -> str:
         "devices": _("devices on the network"),
         "speed": _("speed test"),
         "host_load": _("this computer's load"),
+        "router": _("what the router knows"),
     }.get(name, name.replace("_", " "))
 
 
@@ -138,6 +140,8 @@ def decide(
     seen = list(observations)
     speed = speed_of(seen)
     extra = speed_evidence(speed, provider) if speed else []
+    findings, router_notes = verdict_view(findings)  # a shared line is not the provider's fault
+    extra += router_notes
     relevant = [f for f in findings if f.severity.rank >= Severity.WARNING.rank]
     if not relevant:
         missing = _not_measured(seen)

@@ -23,6 +23,7 @@ from homecare.models.connection import (
 from homecare.models.devices import DevicesData
 from homecare.models.host import HostData
 from homecare.models.reachability import DnsData, ReachabilityData
+from homecare.models.router import RouterData
 from homecare.models.wifi import WifiData
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -47,6 +48,7 @@ ObservationPayload = (
     | CaptiveData
     | Ipv6Data
     | MtuData
+    | RouterData
     | GenericData
 )
 BUILTIN_PAYLOADS = (
@@ -61,6 +63,7 @@ BUILTIN_PAYLOADS = (
     CaptiveData,
     Ipv6Data,
     MtuData,
+    RouterData,
     GenericData,
 )
 ObservationData = Annotated[ObservationPayload, Field(discriminator="kind")]

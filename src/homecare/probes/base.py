@@ -36,6 +36,13 @@ class ProbeContext:
     privileged: bool
     results: Mapping[str, Observation] = field(default_factory=dict)
     progress: Callable[[str], None] = field(default=lambda _msg: None)
+    #: per-run settings a caller passes to probes by key (e.g. how to reach the router)
+    settings: Mapping[str, object] = field(default_factory=dict)
+    #: names of the other probes in this run
+    peers: frozenset[str] = frozenset()
+    #: wait up to N seconds for another probe of this run to finish, without
+    #: requiring it first (the router probe samples the WAN *during* the speed test)
+    wait_for: Callable[[str, float], Observation | None] = field(default=lambda _n, _t: None)
 
     def remaining(self) -> float:
         """Seconds left before the run's overall budget is spent."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,6 +45,7 @@ def run_probes(
     quick: bool = False,
     privileged: bool = False,
     progress: ProgressCallback = _ignore,
+    settings: Mapping[str, object] | None = None,
 ) -> list[Observation]:
     """Run *probes* and return their observations in the order given."""
     start = time.monotonic()
@@ -53,6 +54,14 @@ def run_probes(
     results: dict[str, Observation] = {}
     done = {p.name: threading.Event() for p in probes}
     probe_deadlines: dict[str, float] = {}
+    names = frozenset(done)
+
+    def wait_for(name: str, timeout: float) -> Observation | None:
+        if name not in done:
+            return None
+        done[name].wait(timeout=max(0.0, timeout))
+        with lock:
+            return results.get(name)
 
     def finish(probe: Probe, obs: Observation) -> None:
         with lock:
@@ -79,6 +88,9 @@ def run_probes(
             privileged=privileged,
             results=snapshot,
             progress=lambda msg: progress(ProgressEvent(probe.name, "update", message=msg)),
+            settings=settings or {},
+            peers=names - {probe.name},
+            wait_for=wait_for,
         )
         try:
             data = probe.run(ctx)

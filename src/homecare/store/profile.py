@@ -50,6 +50,23 @@ class MonitorPrefs(BaseModel):
     quiet_hours: str | None = None  # "22:00-07:00", local time
 
 
+class RouterPrefs(BaseModel):
+    """How to read the router (docs/router.md). No password here: the profile is a
+    plain file that ``homecare profile`` prints; passwords go to the OS keyring."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["auto", "router", "remote", "off"] = "auto"
+    kind: Literal["auto", "fritzbox", "openwrt", "igd"] = "auto"
+    address: str | None = None  # default: this computer's gateway
+    user: str | None = None
+    tr064_port: int = 49000
+    ubus_url: str | None = None
+    leases: list[str] = []  # router mode: DHCP lease files (default: dnsmasq's, odhcpd's)
+    wan_interface: str | None = None  # router mode: default: the default route's
+    lan_network: str | None = None  # router mode: e.g. 192.168.1.0/24
+
+
 class PersonProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,6 +79,7 @@ class PersonProfile(BaseModel):
     symbols: bool = True
     consent: Consent = Consent()
     monitor: MonitorPrefs = MonitorPrefs()
+    router: RouterPrefs = RouterPrefs()
 
     def with_consent(self, share: bool | None = None, offers: bool | None = None) -> PersonProfile:
         now = datetime.now(UTC)

@@ -157,7 +157,9 @@ def parse_description(xml: bytes) -> UpnpDescription | None:
 
     try:
         root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (DefusedXmlException, ParseError, ValueError, UnicodeError, RecursionError):
+    except (DefusedXmlException, ParseError, ValueError, UnicodeError, RecursionError, LookupError):
+        # LookupError: an XML declaration naming an encoding Python does not
+        # know (encoding="x-hostile") is refused like any other bad XML.
         return None
     if _local(root.tag) != "root":
         return None
@@ -189,6 +191,20 @@ def fetch_description(
     max_bytes: int = MAX_DESCRIPTION_BYTES,
 ) -> UpnpDescription | None:
     """Fetch and parse one description, within *timeout* overall and *max_bytes*."""
+    body = fetch_xml(location, responder_ip, timeout, max_bytes)
+    return parse_description(body) if body is not None else None
+
+
+def fetch_xml(
+    location: str,
+    responder_ip: str,
+    timeout: float = 2.0,
+    max_bytes: int = MAX_DESCRIPTION_BYTES,
+) -> bytes | None:
+    """The raw description XML (same origin, size and time limits); None if refused.
+
+    The router probe reads the service list from it, so it is kept apart
+    from :func:`parse_description`."""
     if not location_allowed(location, responder_ip) or timeout <= 0:
         return None
     parts = urlsplit(location)
@@ -222,7 +238,7 @@ def fetch_description(
         return None
     finally:
         conn.close()
-    return parse_description(bytes(body))
+    return bytes(body)
 
 
 def _pick_location(responses: Sequence[SsdpResponse]) -> str | None:
@@ -257,7 +273,10 @@ def discover(
                 ip: pool.submit(fetch_description, loc, ip, budget) for ip, loc in todo.items()
             }
             for ip, fut in futures.items():
-                descriptions[ip] = fut.result()
+                try:
+                    descriptions[ip] = fut.result()
+                except Exception:  # one device's answer must not end the search
+                    descriptions[ip] = None
     return [
         SsdpDevice(ip=ip, responses=tuple(rs[:16]), description=descriptions.get(ip))
         for ip, rs in by_ip.items()
