@@ -74,6 +74,9 @@ def test_the_wheel_holds_what_the_docs_promise(wheel_files: list[str]) -> None:
         "homecare/locale/de/LC_MESSAGES/homecare.mo",
         "homecare/locale/es/LC_MESSAGES/homecare.mo",
         "homecare/probes/discovery/data/oui.tsv.gz",
+        "homecare/profiles/data/technician/repair-visit.toml",  # docs/technician.md
+        "homecare/profiles/data/technician/installation.toml",
+        "homecare/session/templates/session.html.j2",  # the session's HTML report
     ):
         assert needed in files, needed
     assert any(f.startswith("homecare/profiles/data/") and f.endswith(".toml") for f in files)
