@@ -52,5 +52,6 @@ def config(workdir: Path, lan_subnet: str, down_mbit: float, up_mbit: float, uui
 
 
 def command(conf: Path) -> list[str]:
-    """Foreground (-d), so the lab owns the process and its log."""
-    return [BINARY, "-f", str(conf), "-d"]
+    """Foreground (-d), so the lab owns the process and its log; a pid file of
+    its own (-P), so homes running side by side do not see "already running"."""
+    return [BINARY, "-f", str(conf), "-d", "-P", str(conf.with_suffix(".pid"))]
