@@ -31,6 +31,7 @@ from homecare.cli import (  # noqa: E402  (after the language is chosen)
     session_cmd,
     setup_cmd,
     share_cmd,
+    trends_cmd,
 )
 
 app = typer.Typer(
@@ -77,6 +78,7 @@ profile_cmd.register(app)
 share_cmd.register(app)
 monitor_cmd.register(app)
 alerts_cmd.register(app)
+trends_cmd.register(app)
 session_cmd.register(app)
 router_cmd.register(app)
 

@@ -60,3 +60,14 @@ def show(
         raise UsageError(_("No check with id {id}.").format(id=check_id))
     name = "json" if json_out else ("plain" if session.person.plain else "console")
     all_renderers(session.pm)[name].render(report, session.render_options(), session.env.stdout)
+
+
+@history_app.command("trends", help=_("Outages and patterns from the monitor's samples."))
+def trends(
+    days: int = typer.Option(30, "--days", min=1, max=400, help=_("How many days to look back.")),
+    plain: bool = typer.Option(False, "--plain", help=_("Words and numbers instead of sparklines.")),
+) -> None:
+    """Outages and patterns from the monitor's samples."""
+    from homecare.cli.trends_cmd import show_trends
+
+    show_trends(days=days, plain=plain)
