@@ -50,7 +50,7 @@ def say_next(story: Story, language: str) -> list[str]:
     if earlier:
         lines.append(
             ngettext(
-                "I can see the same kind of problem in an earlier check from your home.",
+                "I can see the same kind of problem in {n} earlier check from your home.",
                 "I can see the same kind of problem in {n} earlier checks from your home.",
                 len(earlier),
             ).format(n=len(earlier))
