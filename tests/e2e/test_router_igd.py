@@ -67,7 +67,7 @@ def _iperf_server(home: VirtualHome) -> subprocess.Popen[bytes]:
     server = home.spawn("provider", ["iperf3", "-s", "-B", A.IPERF])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        probe = home.run_in("provider", ["ss", "-ltn", f"sport = :5201"])
+        probe = home.run_in("provider", ["ss", "-ltn", "sport = :5201"])
         if "5201" in probe.stdout:
             return server
         time.sleep(0.1)
