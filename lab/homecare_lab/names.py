@@ -27,6 +27,8 @@ PROVIDER_WAN = "cpe0"  # provider: link to the customer's router
 PROVIDER_NET = "lo"  # provider: holds the "internet" addresses (no dummy module needed)
 HOST_IF = "eth0"  # laptop and devices: their LAN interface
 LAPTOP_PORT = "lap0"  # router: bridge port towards the laptop
+DELAY_ROUTER_SIDE = "dly0"  # delay namespace: towards the router's WAN
+DELAY_PROVIDER_SIDE = "dly1"  # delay namespace: towards the provider
 
 
 def new_run_id() -> str:
@@ -65,6 +67,11 @@ class RunNames:
     @property
     def provider(self) -> str:
         return f"{self.stem}-isp"
+
+    @property
+    def delay(self) -> str:
+        """The WAN's delay-line namespace (only when the WAN has a base round trip)."""
+        return f"{self.stem}-wan"
 
     def device(self, index: int) -> str:
         return f"{self.stem}-d{index:03d}"

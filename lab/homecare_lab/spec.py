@@ -100,6 +100,9 @@ class WanSpec:
     loss_up_pct: float = 0.0
     queue_ms: float = 50.0
     queue_limit_bytes: int | None = None  # overrides queue_ms when set
+    #: base round trip added by a user-space delay line (there is no netem);
+    #: 0 builds the home without one. Changeable at run time only if built > 0.
+    rtt_ms: float = 0.0
 
 
 @dataclass(frozen=True)

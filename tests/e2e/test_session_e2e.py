@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import shlex
 import shutil
@@ -74,13 +75,17 @@ def fake_iw(shared: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def provider_file(shared: Path) -> Path:
+def _profile() -> dict[str, object]:
     profile = provider_profile(WAN)
     profile["thresholds"] = {"ping_count": 10, "ping_timeout_s": 0.5, "dns_timeout_s": 1.0}
     profile["speed"] = {**profile["speed"], "duration_s": 5.0, "quick_duration_s": 3.0}  # type: ignore[dict-item]
+    return profile
+
+
+@pytest.fixture(scope="module")
+def provider_file(shared: Path) -> Path:
     path = shared / "lab-isp.toml"
-    path.write_text(tomli_w.dumps(profile))
+    path.write_text(tomli_w.dumps(_profile()))
     return path
 
 
@@ -280,3 +285,82 @@ def test_sigkill_mid_step_then_resume_keeps_every_earlier_step(
     doc = _document(shared / "resumed")
     assert [s["key"] for s in doc["session"]["steps"]] == REPAIR_KEYS  # type: ignore[index]
     assert doc["session"]["state"] == "finished"  # type: ignore[index]
+
+
+COLLECTOR_CLI = [sys.executable, "-m", "homecare.collector.cli"]
+
+
+def _wait_listening(home: VirtualHome, host: str, port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        probe = home.run_in_laptop(
+            [sys.executable, "-c", f"import socket; socket.create_connection(('{host}', {port}), 1).close()"],
+            timeout=10,
+        )  # fmt: skip
+        if probe.returncode == 0:
+            return
+        time.sleep(0.3)
+    raise AssertionError("collector did not start listening")
+
+
+def test_shared_session_appears_at_the_collector_and_unknown_keys_are_refused(
+    home: VirtualHome, provider_file: Path, fake_iw: Path, shared: Path
+) -> None:
+    from homecare_lab import addresses
+
+    db = ["--db", str(shared / "collector.sqlite3")]
+
+    def collector(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*COLLECTOR_CLI, *args, *db], capture_output=True, text=True,
+                              timeout=60, check=False)  # fmt: skip
+
+    token = collector("token", "create", "--role", "ingest", "--provider", "vhome").stdout.split()[
+        0
+    ]
+    isp = shared / "isp-collector.toml"
+    isp.write_text(
+        tomli_w.dumps({**_profile(), "collector_url": f"http://{addresses.INTERNET}:8080"})
+    )
+    server = home.spawn("provider", [*COLLECTOR_CLI, "serve", "--host", addresses.INTERNET,
+                                     "--port", "8080", *db])  # fmt: skip
+    plan = shared / "share-plan.toml"
+    plan.write_text(
+        'id = "names"\nversion = "1"\ntitle = "Names"\n'
+        '[[steps]]\nid = "dns"\ntitle = "Names"\nrun = ["dns", "connectivity"]\n'
+        '[steps.expect]\n"dns.answered" = { pass = true }\n'
+    )
+    answers = shared / "share.toml"
+    answers.write_text("share = true\n")
+    try:
+        _wait_listening(home, addresses.INTERNET, 8080)
+        registered = lab_homecare_home(shared / "tech-a")
+        stranger = lab_homecare_home(shared / "tech-b")
+        env = {**_env(registered, isp, fake_iw), "HOMECARE_COLLECTOR_TOKEN": token}
+        printed = _session(home, env, "key")
+        assert printed.returncode == 0, printed.stderr
+        key = printed.stdout.strip()
+        added = collector("technicians", "add", "Ana", key, "--provider", "vhome")
+        assert added.returncode == 0, added.stderr
+        ran = _session(home, env, "run", str(plan), "--job", "JOB-7", "--answers", str(answers),
+                       "--out", str(shared / "shared"))  # fmt: skip
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        code = re.search(r"Support code: (HC-[0-9A-Z]{4}-[0-9A-Z]{3,5})", ran.stdout)
+        assert code, ran.stdout
+        doc = _document(shared / "shared")
+        assert doc["session"]["support_code"] == code.group(1)  # type: ignore[index]
+        shown = collector("show", code.group(1))
+        assert shown.returncode == 0, shown.stderr
+        assert "job JOB-7" in shown.stdout and "Signed by Ana" in shown.stdout
+        truth = home.ground_truth()
+        stored = (shared / "collector.sqlite3").read_bytes()
+        for value in (truth["laptop"]["ip"], truth["laptop"]["mac"], truth["laptop"]["hostname"]):
+            assert value.encode() not in stored, value
+
+        other = {**_env(stranger, isp, fake_iw), "HOMECARE_COLLECTOR_TOKEN": token}
+        refused = _session(home, other, "run", str(plan), "--job", "JOB-8", "--answers",
+                           str(answers), "--out", str(shared / "refused"))  # fmt: skip
+        assert "HTTP 403" in refused.stderr and "homecare session share" in refused.stderr
+        assert refused.returncode == 0  # the session itself passed; its report is kept
+        assert (shared / "refused").glob("session-*.json")
+    finally:
+        home.stop(server)

@@ -77,6 +77,18 @@ def resume(
     return resume_session(session_id, out, Overrides(language=lang, provider=provider))
 
 
+@app.command("share", help=_("Share a session with the provider (the customer agreed)."))
+def share(
+    session_id: str = typer.Argument(..., metavar="ID"),
+    out: Path = typer.Option(None, "--out", help=_("Folder for the signed JSON and HTML report.")),
+    provider: str = typer.Option(None, "--provider", help=_("Provider profile name or file.")),
+) -> int:
+    from homecare.cli.run_context import Overrides
+    from homecare.cli.session_flow import share_again
+
+    return share_again(session_id, out, Overrides(provider=provider))
+
+
 @app.command("list", help=_("List the sessions on this machine."))
 def list_() -> int:
     from homecare.cli.session_views import list_sessions

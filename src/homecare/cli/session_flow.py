@@ -151,7 +151,7 @@ def _finish(
     hooks: ConsoleHooks,
     out: Path | None,
 ) -> int:
-    from homecare.session.output import share_session, write_outputs
+    from homecare.session.output import write_outputs
 
     fixes = list(answers.fixes)
     share = answers.share
@@ -165,20 +165,65 @@ def _finish(
         ).lower() in ("y", "yes", "s", "si", "sí", "j", "ja")
     session = session.model_copy(update={"fixes": fixes})
     store.update(session)
+    folder = out or default_folder(ctx, session)
+    paths = write_outputs(ctx, store, session, folder)
     if share:
-        session = share_session(ctx, store, session)
-        hooks.console.print(
-            _("Shared with {provider}. Support code: {code}").format(
-                provider=ctx.provider.name, code=session.support_code
-            ),
-            markup=False,
-        )
-    folder = out or ctx.env.home.data_dir / "sessions" / session.id[:12]
-    json_path, html_path = write_outputs(ctx, store, session, folder)
-    hooks.console.print(_("Signed report: {path}").format(path=json_path), markup=False)
-    hooks.console.print(_("HTML report: {path}").format(path=html_path), markup=False)
+        shared = _share(ctx, store, session, hooks)
+        if shared is not None:
+            session = shared
+            paths = write_outputs(ctx, store, session, folder)  # now with its support code
+    hooks.console.print(_("Signed report: {path}").format(path=paths[0]), markup=False)
+    hooks.console.print(_("HTML report: {path}").format(path=paths[1]), markup=False)
     if session.status is StepStatus.FAIL:
         return ExitStatus.PROBLEMS_FOUND
+    return ExitStatus.OK
+
+
+def default_folder(ctx: RunContext, session: Session) -> Path:
+    return ctx.env.home.data_dir / "sessions" / session.id[:12]
+
+
+def _share(
+    ctx: RunContext, store: SessionStore, session: Session, hooks: ConsoleHooks
+) -> Session | None:
+    """Upload with the customer's consent; a failure is reported, the session kept."""
+    from homecare.errors import HomecareError
+    from homecare.session.output import share_session
+
+    try:
+        session = share_session(ctx, store, session)
+    except HomecareError as exc:
+        ctx.env.stderr.write(f"homecare: {exc}\n")
+        ctx.env.stderr.write(
+            "homecare: "
+            + _("Not shared; try again with: homecare session share {id}").format(
+                id=session.id[:12]
+            )
+            + "\n"
+        )
+        return None
+    hooks.console.print(
+        _("Shared with {provider}. Support code: {code}").format(
+            provider=ctx.provider.name, code=session.support_code
+        ),
+        markup=False,
+    )
+    return session
+
+
+def share_again(session_id: str, out: Path | None, overrides: Overrides) -> int:
+    """``homecare session share ID``: the customer agreed later, or the upload failed."""
+    from homecare.session.output import write_outputs
+
+    ctx = open_run(overrides)
+    hooks = ConsoleHooks(ctx, scripted=True)
+    with SessionStore.open(store_path(ctx.env.home.data_dir)) as store:
+        session = store.load(session_id).session
+        shared = _share(ctx, store, session, hooks)
+        if shared is None:
+            return ExitStatus.STATE
+        paths = write_outputs(ctx, store, shared, out or default_folder(ctx, shared))
+    hooks.console.print(_("Signed report: {path}").format(path=paths[0]), markup=False)
     return ExitStatus.OK
 
 
