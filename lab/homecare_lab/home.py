@@ -34,6 +34,8 @@ from typing import IO, Any
 
 from homecare_lab import addresses, dnsmasq, miniupnpd, netns, shaping
 from homecare_lab.names import (
+    DELAY_PROVIDER_SIDE,
+    DELAY_ROUTER_SIDE,
     HOST_IF,
     LAN_BRIDGE,
     LAPTOP_PORT,
@@ -157,7 +159,13 @@ class VirtualHome:
         raise KeyError(f"no device named {name!r}")
 
     def namespaces(self) -> list[str]:
-        return self.names.all_namespaces(len(self.spec.devices))
+        delay = [self.names.delay] if self.delayed else []
+        return [*self.names.all_namespaces(len(self.spec.devices)), *delay]
+
+    @property
+    def delayed(self) -> bool:
+        """The WAN runs through the user-space delay line (``WanSpec.rtt_ms`` > 0)."""
+        return self.spec.wan.rtt_ms > 0
 
     # --------------------------------------------------------------- lifecycle
 
@@ -277,7 +285,9 @@ class VirtualHome:
             " mcast_snooping 0 stp_state 0",
             f"addr add {spec.router_ip}/{prefix} dev {LAN_BRIDGE}",
             f"link set {LAN_BRIDGE} up",
-            f"link add {ROUTER_WAN} type veth peer name {PROVIDER_WAN} netns {n.provider}",
+            f"link add {ROUTER_WAN} type veth peer name {PROVIDER_WAN} netns {n.provider}"
+            if not self.delayed
+            else f"link add {ROUTER_WAN} type veth peer name {DELAY_ROUTER_SIDE} netns {n.delay}",
             f"addr add {addresses.WAN_ROUTER}/{addresses.WAN_PREFIX} dev {ROUTER_WAN}",
             f"link set {ROUTER_WAN} up",
             f"route add default via {addresses.WAN_PROVIDER}",
@@ -292,6 +302,17 @@ class VirtualHome:
             )
             router.append(f"link set {port} master {LAN_BRIDGE} up")
         netns.ip_batch(router, n.router)
+        if self.delayed:  # router <-> delay line <-> provider, no addresses in between
+            netns.ip_batch(
+                [
+                    "link set lo up",
+                    f"link add {DELAY_PROVIDER_SIDE} type veth peer name {PROVIDER_WAN}"
+                    f" netns {n.provider}",
+                    f"link set {DELAY_ROUTER_SIDE} up",
+                    f"link set {DELAY_PROVIDER_SIDE} up",
+                ],
+                n.delay,
+            )
         provider = [
             "link set lo up",
             f"addr add {addresses.WAN_PROVIDER}/{addresses.WAN_PREFIX} dev {PROVIDER_WAN}",
@@ -401,6 +422,15 @@ class VirtualHome:
     def _start_daemons(self) -> None:
         w = self.workdir
         py = sys.executable
+        if self.delayed:
+            (w / "wan-rtt-ms").write_text(f"{self.spec.wan.rtt_ms}\n")
+            self._popen(
+                "wan-delay",
+                self.names.delay,
+                [py, "-m", "homecare_lab.delay_line", DELAY_ROUTER_SIDE, DELAY_PROVIDER_SIDE,
+                 "--rtt-ms", str(self.spec.wan.rtt_ms), "--rtt-file", str(w / "wan-rtt-ms"),
+                 self.run_id],
+            )  # fmt: skip
         self._popen("router-dnsmasq", self.router_ns, dnsmasq.command(w / "router.conf"))
         self._popen("provider-dnsmasq", self.provider_ns, dnsmasq.command(w / "provider.conf"))
         self._popen(
@@ -600,6 +630,11 @@ class VirtualHome:
     def degrade_wan(self, **changes: Any) -> WanSpec:
         """Change WAN rate/loss/queue at run time (any ``WanSpec`` field); returns the new WAN."""
         wan = replace(self._wan, **changes)
+        if wan.rtt_ms != self._wan.rtt_ms:
+            if not self.delayed:
+                raise ValueError("this home has no delay line: build it with WanSpec(rtt_ms=...)")
+            (self.workdir / "wan-rtt-ms").write_text(f"{wan.rtt_ms}\n")
+            time.sleep(0.3)  # the delay line re-reads it every 0.2 s
         self._apply_wan(wan)
         if not {"wan_down", "router_down"} & set(self._faults):
             # a reshaped link must carry traffic before anyone measures it

@@ -181,6 +181,14 @@ def cmd_insights(args: argparse.Namespace) -> int:
         print(f"homecare-collector: {exc}", file=sys.stderr)
         return 2
     doc = cohort_insights(_engine(args), args.provider, filters, args.k)
+    if args.parquet:
+        from pathlib import Path
+
+        from homecare.collector.export import export_parquet
+
+        for path in export_parquet(doc, Path(args.parquet)):
+            print(path)
+        return 0
     if args.json:
         # strict JSON: a non-finite number is a bug to report, never "Infinity" in the output
         sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True, allow_nan=False, default=str) + "\n")
@@ -248,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
     insights.add_argument("--k", type=int, default=10)
+    insights.add_argument("--parquet", metavar="DIR", default=None,
+                          help="write the suppressed tables as Parquet files into DIR")
     insights.add_argument("--provider", default=None)
     for name in ("plan_tier", "router_vendor", "router_model", "connection_type", "wifi_band"):
         insights.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,

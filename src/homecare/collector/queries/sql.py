@@ -112,7 +112,7 @@ def speed_medians(conn: Connection, filters: Filters, provider: str | None) -> l
                 .where(col.is_not(None))
                 .subquery()
             )
-            middle = ranked.c.rn.in_([(ranked.c.c + 1) / 2, (ranked.c.c + 2) / 2])
+            middle = ranked.c.rn.in_([(ranked.c.c + 1) // 2, (ranked.c.c + 2) // 2])
             parts.append(
                 select(literal(g), ranked.c.v, literal(metric), func.avg(cast(ranked.c.x, Float)))
                 .where(middle)
