@@ -108,9 +108,16 @@ def short_type(type_: str) -> str:
 
 
 def _valid_type(name: str) -> bool:
-    """A service type as enumerated by ``_services._dns-sd._udp``: ``_x._tcp.local.``."""
+    """A service type as enumerated by ``_services._dns-sd._udp``: ``_x._tcp.local.``.
+
+    Checked with the very rule ``ServiceBrowser`` applies (zeroconf's
+    ``service_type_name(..., strict=False)``) as well, because a type it
+    refuses makes the browser raise (``_x--y._tcp``, ``_-x._tcp``; ``_._tcp``
+    even raises ``IndexError``): one device announcing such a type must not
+    end the browse for everyone else.
+    """
     parts = name.lower().split(".")
-    return (
+    shaped = (
         len(name) <= 80
         and len(parts) == 4
         and parts[0].startswith("_")
@@ -118,6 +125,15 @@ def _valid_type(name: str) -> bool:
         and parts[2] == "local"
         and parts[3] == ""
     )
+    if not shaped:
+        return False
+    from zeroconf._utils.name import service_type_name  # what ServiceBrowser calls
+
+    try:
+        service_type_name(name, strict=False)
+    except Exception:  # zeroconf raises several types for hostile names
+        return False
+    return True
 
 
 @dataclass
@@ -225,7 +241,7 @@ def browse(
     Returns the resolved services and how many announcements were dropped
     by the caps.
     """
-    from zeroconf import IPVersion, ServiceBrowser, ServiceStateChange, Zeroconf
+    from zeroconf import IPVersion, ServiceStateChange, Zeroconf
 
     collector = Collector(max_types=max_types, max_instances=max_instances)
     collector.add_types(types)
@@ -245,13 +261,13 @@ def browse(
         first = collector.take_pending()
         if enumerate_types:
             first.append(SERVICES_META)
-        browsers.append(ServiceBrowser(zc, first, handlers=[handler]))
+        browsers += _browsers(zc, first, handler)
         end = min(deadline, time.monotonic() + wait)
         while time.monotonic() < end:
             time.sleep(0.05)
             extra = collector.take_pending()
             if extra and len(browsers) < 16:
-                browsers.append(ServiceBrowser(zc, extra, handlers=[handler]))
+                browsers += _browsers(zc, extra, handler)
         for b in browsers:
             b.cancel()
         found = collector.snapshot()
@@ -267,6 +283,24 @@ def browse(
         return services, collector.dropped
     finally:
         zc.close()
+
+
+def _browsers(zc: Any, types: list[str], handler: Any) -> list[Any]:
+    """One browser for *types*; if zeroconf still refuses one of them, one
+    browser per type, leaving out only the refused ones."""
+    from zeroconf import BadTypeInNameException, ServiceBrowser
+
+    try:
+        return [ServiceBrowser(zc, types, handlers=[handler])]
+    except (BadTypeInNameException, ValueError, TypeError, IndexError):
+        pass
+    out: list[Any] = []
+    for type_ in types:
+        try:
+            out.append(ServiceBrowser(zc, [type_], handlers=[handler]))
+        except (BadTypeInNameException, ValueError, TypeError, IndexError):
+            continue
+    return out
 
 
 def txt_model(txt: Mapping[str, str]) -> str | None:

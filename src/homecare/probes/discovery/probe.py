@@ -146,10 +146,22 @@ def discover(
         ssdp_f: Future[list[SsdpDevice]] = pool.submit(
             ssdp.discover, lan.ip, ssdp_wait, deadline, ssdp_target
         )
-        lease_list, lease_paths = (
-            leases.read_leases(*lease_files) if lease_files else (leases.read_leases())
-        )
-        found, method, how = sweep_f.result()
+        # Each source is contained: whatever one device sends to one of them
+        # (a malformed mDNS type, an XML description in an unknown
+        # encoding) costs that source and a note, never the inventory.
+        lease_list: list[Lease] = []
+        lease_paths: list[str] = []
+        try:
+            lease_list, lease_paths = (
+                leases.read_leases(*lease_files) if lease_files else leases.read_leases()
+            )
+        except Exception as exc:
+            notes.append(_("Reading the DHCP leases failed: {error}").format(error=_why(exc)))
+        try:
+            found, method, how = sweep_f.result()
+        except Exception as exc:
+            found, method, how = [], "neighbour-table", "proc"
+            notes.append(_("The address sweep failed: {error}").format(error=_why(exc)))
         mdns_services: list[MdnsService] = []
         try:
             mdns_services, dropped = mdns_f.result()
@@ -159,20 +171,20 @@ def discover(
                         count=dropped
                     )
                 )
-        except (OSError, RuntimeError, ValueError) as exc:
-            notes.append(_("mDNS browsing failed: {error}").format(error=exc))
+        except Exception as exc:
+            notes.append(_("mDNS browsing failed: {error}").format(error=_why(exc)))
         ssdp_devices: list[SsdpDevice] = []
         try:
             ssdp_devices = ssdp_f.result()
-        except OSError as exc:
-            notes.append(_("SSDP search failed: {error}").format(error=exc))
+        except Exception as exc:
+            notes.append(_("SSDP search failed: {error}").format(error=_why(exc)))
 
         servers: list[str] | None = None
         if dhcp_f is not None:
             try:
                 servers = [o.server_id for o in dhcp_f.result()]
-            except OSError as exc:
-                notes.append(_("The DHCP server check failed: {error}").format(error=exc))
+            except Exception as exc:
+                notes.append(_("The DHCP server check failed: {error}").format(error=_why(exc)))
 
     method_note = _method_note(method, how, subnet, len(targets))
     if lease_paths:
@@ -196,6 +208,12 @@ def discover(
         devices=devices,
         dhcp_servers=servers,
     )
+
+
+def _why(exc: BaseException) -> str:
+    """One short line for a note: the message, or the exception's name."""
+    text = " ".join(str(exc).split())[:160]
+    return text or type(exc).__name__
 
 
 def _on_lan(items: list[Lease], lan: Lan) -> list[Lease]:
