@@ -429,7 +429,7 @@ class VirtualHome:
                 self.names.delay,
                 [py, "-m", "homecare_lab.delay_line", DELAY_ROUTER_SIDE, DELAY_PROVIDER_SIDE,
                  "--rtt-ms", str(self.spec.wan.rtt_ms), "--rtt-file", str(w / "wan-rtt-ms"),
-                 self.run_id],
+                 "--runmark", self.run_id],
             )  # fmt: skip
         self._popen("router-dnsmasq", self.router_ns, dnsmasq.command(w / "router.conf"))
         self._popen("provider-dnsmasq", self.provider_ns, dnsmasq.command(w / "provider.conf"))

@@ -41,7 +41,8 @@ HOSTILE_XML = (
 
 def bad_type_announcement() -> Any:
     """A DNS response announcing the refused types and one instance of each."""
-    from zeroconf import DNSOutgoing, DNSPointer
+    from zeroconf._dns import DNSPointer
+    from zeroconf._protocol.outgoing import DNSOutgoing
     from zeroconf.const import _CLASS_IN, _FLAGS_AA, _FLAGS_QR_RESPONSE, _TYPE_PTR
 
     out = DNSOutgoing(_FLAGS_QR_RESPONSE | _FLAGS_AA)
