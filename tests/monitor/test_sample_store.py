@@ -1,0 +1,76 @@
+"""Samples in the history: two monitor processes writing at once lose nothing and
+corrupt nothing; failed deliveries wait longer each time."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from homecare.store.alerts import BACKOFF_FIRST_S, AlertStore
+from homecare.store.samples import SampleStore
+
+PER_WRITER = 300
+
+
+# run as its own Python process, as a second monitor would be
+WRITER = f"""
+import sys
+from pathlib import Path
+from homecare.store.alerts import AlertStore
+from homecare.store.samples import Sample, SampleStore
+path, name = sys.argv[1], sys.argv[2]
+with SampleStore.open(Path(path)) as store:
+    alerts = AlertStore(store)
+    for i in range({PER_WRITER}):
+        store.add(Sample(ts=1000.0 + i, kind="light", monitor=name, internet_ok=i % 50 != 0))
+        if i % 50 == 0:
+            alerts.open_alert("monitor.outage.internet", "provider", "down", {{}}, 1000.0 + i)
+            alerts.close_alert("monitor.outage.internet", 1000.5 + i)
+        if i % 100 == 0:
+            store.roll_up(10_000_000.0, retention_s=10_000_000.0)
+"""
+
+
+def test_two_monitors_on_one_history(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with SampleStore.open(path):
+        pass  # create and migrate once, as the first monitor would
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), name], stderr=subprocess.PIPE)
+        for name in ("a", "b")
+    ]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    with SampleStore.open(path) as store:
+        assert store.count() == 2 * PER_WRITER
+        assert {s.monitor for s in store.between(0, 1e9)} == {"a", "b"}
+        open_alerts = [a for a in AlertStore(store).alerts(100) if a.closed_at is None]
+        assert len(open_alerts) <= 1
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_failed_delivery_backs_off(tmp_path: Path) -> None:
+    with SampleStore.open(tmp_path / "h.sqlite3") as store:
+        alerts = AlertStore(store)
+        alert_id = alerts.open_alert("monitor.loss.high", None, "lossy", {}, 0.0)
+        assert alert_id is not None
+        alerts.enqueue(alert_id, "opened", {"k": "json://…"}, 0.0)
+        waits = []
+        now = 0.0
+        for _ in range(10):
+            (item,) = alerts.pending(now)
+            alerts.record(item, now, "HTTP 500")
+            (after,) = alerts.deliveries()
+            waits.append(after.next_try - now)
+            assert alerts.pending(now) == []
+            now = after.next_try
+        assert waits[:3] == [BACKOFF_FIRST_S, 2 * BACKOFF_FIRST_S, 4 * BACKOFF_FIRST_S]
+        assert max(waits) == 3600.0
+        (item,) = alerts.pending(now)
+        alerts.record(item, now, None)
+        assert alerts.pending(now + 1e6) == [] and alerts.delivered(alert_id, "opened")
