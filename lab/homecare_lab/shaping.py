@@ -1,8 +1,10 @@
 """WAN shaping (tc tbf), random loss (nftables numgen) and the router's firewall.
 
-``netem`` is not available on the kernels we run on, so delay cannot be
-added; rate and queue come from ``tbf`` and loss from nftables'
-``numgen random mod 1000 < N drop`` (permille precision).  Download is shaped
+``netem`` is not available on the kernels we run on, so a qdisc cannot add
+delay: the base round trip comes from a user-space delay line between router
+and provider (``delay_line.py``, ``WanSpec.rtt_ms``); rate and queue come
+from ``tbf`` and loss from nftables' ``numgen random mod 1000 < N drop``
+(permille precision).  Download is shaped
 on the provider's egress towards the router, upload on the router's WAN
 egress, as an ISP's access line would.
 """

@@ -1,0 +1,127 @@
+"""A delay line for the virtual home's WAN: the base round trip netem would give.
+
+This kernel has no ``netem`` (nor ``fq``/``etf``, the qdiscs that honour a
+departure time), so a qdisc cannot hold packets back. Instead the WAN runs
+through a small namespace of its own with two interfaces and no addresses;
+this program bridges them in user space and holds every frame for half the
+round trip in each direction.
+
+It keeps up at gigabit rates in Python because the frames are GSO super-
+packets: the laptop's and the servers' TCP hand 64 KiB segments to the veth
+links, which pass them on unsegmented. A packet socket with
+``PACKET_VNET_HDR`` receives each one whole, with its offload header, and
+sends it on with that header, so the kernel segments (if ever) only at the
+far end. One super-packet per system call is a few thousand calls a second
+at 2 Gbit/s rather than 170,000.
+
+Order is kept (one FIFO per direction, constant delay); nothing is dropped
+here (the tbf shaper and the nftables loss rules do that). Run inside the
+delay namespace only:
+``python -m homecare_lab.delay_line IF_A IF_B --rtt-ms 30 [--rtt-file F] [--runmark R]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import select
+import signal
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ETH_P_ALL = 0x0003
+SOL_PACKET = 263
+PACKET_VNET_HDR = 15
+PACKET_IGNORE_OUTGOING = 23
+FRAME_MAX = 256 * 1024  # a GSO super-packet with its headers fits
+SOCKET_BUFFER = 32 * 1024 * 1024
+
+
+def packet_socket(ifname: str) -> socket.socket:
+    """A raw socket on *ifname* that sees frames received there (not those we send)."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
+    s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
+    for opt in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+        with contextlib.suppress(OSError):
+            s.setsockopt(socket.SOL_SOCKET, opt, SOCKET_BUFFER)
+    with contextlib.suppress(OSError):  # beyond rmem_max needs CAP_NET_ADMIN (we have it)
+        s.setsockopt(socket.SOL_SOCKET, 33, SOCKET_BUFFER)  # SO_RCVBUFFORCE
+        s.setsockopt(socket.SOL_SOCKET, 32, SOCKET_BUFFER)  # SO_SNDBUFFORCE
+    s.bind((ifname, 0))
+    return s
+
+
+class Delay:
+    """The one-way delay, re-read from a file so the lab can change the round
+    trip of a running home (``degrade_wan(rtt_ms=…)``)."""
+
+    def __init__(self, rtt_ms: float, path: Path | None) -> None:
+        self.one_way_s = rtt_ms / 2000.0
+        self.path = path
+
+    def follow(self, stop: threading.Event) -> None:
+        while self.path is not None and not stop.wait(0.2):
+            with contextlib.suppress(OSError, ValueError):
+                self.one_way_s = max(0.0, float(self.path.read_text().strip())) / 2000.0
+
+
+def forward(src: socket.socket, dst: socket.socket, delay: Delay, stop: threading.Event) -> None:
+    """Frames from *src* leave *dst* one delay after they arrived, in order."""
+    queue: collections.deque[tuple[float, bytes]] = collections.deque()
+    src.setblocking(False)
+    poller = select.poll()
+    poller.register(src, select.POLLIN)
+    while not stop.is_set():
+        now = time.monotonic()
+        while queue and queue[0][0] <= now:
+            _due, frame = queue.popleft()
+            with contextlib.suppress(OSError):  # a frame the far end refuses is lost
+                dst.send(frame)
+        wait_ms = 100.0 if not queue else max(0.0, (queue[0][0] - time.monotonic()) * 1000)
+        if not poller.poll(wait_ms):
+            continue
+        arrived = time.monotonic() + delay.one_way_s
+        for _ in range(256):  # drain what is there, then look at the clock again
+            try:
+                frame = src.recv(FRAME_MAX)
+            except BlockingIOError:
+                break
+            queue.append((arrived, frame))
+
+
+def run(if_a: str, if_b: str, rtt_ms: float, rtt_file: Path | None = None) -> int:
+    a, b = packet_socket(if_a), packet_socket(if_b)
+    delay = Delay(rtt_ms, rtt_file)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=forward, args=(a, b, delay, stop), daemon=True),
+        threading.Thread(target=forward, args=(b, a, delay, stop), daemon=True),
+        threading.Thread(target=delay.follow, args=(stop,), daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.is_set():
+        stop.wait(0.5)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="user-space WAN delay line (lab only)")
+    parser.add_argument("if_a")
+    parser.add_argument("if_b")
+    parser.add_argument("--rtt-ms", type=float, required=True, help="added round trip")
+    parser.add_argument("--rtt-file", type=Path, help="file holding the round trip (ms), re-read")
+    parser.add_argument("--runmark", help="run marker (stale-run cleanup)")
+    args = parser.parse_args(argv)
+    return run(args.if_a, args.if_b, args.rtt_ms, args.rtt_file)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

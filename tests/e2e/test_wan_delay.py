@@ -1,0 +1,62 @@
+"""The virtual home's WAN base round trip: a user-space delay line (no netem
+in this kernel) that adds a real RTT without costing the line its rate."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from homecare_lab import HomeSpec, addresses
+from homecare_lab.spec import WanSpec
+
+from .conftest import HomeFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def ping_ms(home: object, count: int = 10) -> list[float]:
+    proc = home.run_in_laptop(  # type: ignore[attr-defined]
+        ["busybox", "ping", "-c", str(count), "-i", "0.2", addresses.INTERNET], timeout=30
+    )
+    return [float(x) for x in re.findall(r"time=([\d.]+) ms", proc.stdout)]
+
+
+def iperf_mbit(home: object, reverse: bool) -> float:
+    argv = ["iperf3", "-c", addresses.IPERF, "-t", "3", "-O", "1", "-P", "4", "-J"]
+    if reverse:
+        argv.append("-R")
+    for _attempt in range(5):
+        proc = home.run_in_laptop(argv + [], timeout=30)  # type: ignore[attr-defined]
+        if proc.returncode == 0:
+            return float(json.loads(proc.stdout)["end"]["sum_received"]["bits_per_second"]) / 1e6
+        time.sleep(0.5)
+    raise AssertionError(proc.stdout[-500:] + proc.stderr[-500:])
+
+
+def test_wan_has_the_configured_round_trip_and_keeps_its_rate(
+    virtual_home: HomeFactory,
+) -> None:
+    home = virtual_home(HomeSpec(name="dly", wan=WanSpec(down_mbit=200, up_mbit=200, rtt_ms=30)))
+    rtts = sorted(ping_ms(home))
+    assert len(rtts) >= 8
+    assert 29.5 <= rtts[len(rtts) // 2] <= 36.0, rtts
+    server = home.spawn("provider", ["iperf3", "-s", "-B", addresses.IPERF])
+    try:
+        time.sleep(0.5)
+        down, up = iperf_mbit(home, reverse=True), iperf_mbit(home, reverse=False)
+        assert down > 0.9 * 200 and up > 0.9 * 200, (down, up)
+        home.degrade_wan(rtt_ms=10)
+        rtts = sorted(ping_ms(home))
+        assert 9.5 <= rtts[len(rtts) // 2] <= 15.0, rtts
+    finally:
+        home.stop(server)
+
+
+def test_a_home_without_rtt_has_no_delay_line(virtual_home: HomeFactory) -> None:
+    home = virtual_home(HomeSpec(name="nodly", wan=WanSpec(down_mbit=200, up_mbit=200)))
+    assert not home.delayed
+    assert sorted(ping_ms(home, 5))[2] < 5.0
+    with pytest.raises(ValueError, match="no delay line"):
+        home.degrade_wan(rtt_ms=20)
