@@ -4,16 +4,18 @@ concurrently."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
 
-from homecare.collector.db import make_engine
+from homecare.collector.db import count_uploads, make_engine
 from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.tokens import create_token
 
@@ -80,3 +82,72 @@ def test_migrations_idempotent_and_concurrent(db_url: str) -> None:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     assert version == head_revision()
     engine.dispose()
+
+
+def _serve(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "homecare.collector", "serve", "--db", str(db), "--host",
+         "127.0.0.1", "--port", "0", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    found = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+    assert found, proc.stderr.read() if proc.stderr else ""
+    return proc, found.group(0)
+
+
+def test_graceful_shutdown_drains_an_upload_in_flight(tmp_path: Path) -> None:
+    """SIGTERM while an upload's body is half sent: the upload completes and is stored."""
+    import socket
+    from urllib.parse import urlsplit
+
+    db = tmp_path / "c.sqlite3"
+    proc, url = _serve(db)
+    engine = make_engine(f"sqlite+pysqlite:///{db}")
+    token = create_token(engine, "ingest", "acme")
+    body = json.dumps(payload()).encode()
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=20)
+    try:
+        sock.sendall(
+            b"POST /v1/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body[:100]
+        )
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(1.0)
+        assert proc.poll() is None  # still draining
+        sock.sendall(body[100:])
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 201"), answer[:200]
+    finally:
+        sock.close()
+        proc.wait(20)
+    assert count_uploads(engine) == (1, 1)
+    engine.dispose()
+
+
+def test_serve_with_two_workers(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    proc, url = _serve(db, "--workers", "2")
+    try:
+        engine = make_engine(f"sqlite+pysqlite:///{db}")
+        token = create_token(engine, "ingest", "acme")
+        with httpx.Client(base_url=url, timeout=20) as c:
+            deadline = time.monotonic() + 30
+            while True:  # the workers start after the parent announced the socket
+                try:
+                    assert c.get("/healthz").status_code == 200
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline
+            codes = [c.post("/v1/uploads", json=payload(n),
+                            headers={"Authorization": f"Bearer {token}"}).status_code
+                     for n in range(20)]
+        assert codes == [201] * 20
+        assert count_uploads(engine) == (20, 20)
+        engine.dispose()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)

@@ -16,7 +16,6 @@ table, typed columns, written atomically (temporary name, then rename):
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +90,6 @@ def export_parquet(doc: dict[str, Any], folder: Path) -> list[Path]:
         target = folder / f"{name}.parquet"
         partial = folder / f".{name}.parquet.partial"
         pq.write_table(table, partial)
-        os.replace(partial, target)
+        partial.replace(target)
         written.append(target)
     return written

@@ -25,7 +25,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-from homecare.collector.deadlines import protocol_with
+from homecare.collector.deadlines import DeadlineProtocol, protocol_with
 from homecare.collector.settings import CollectorSettings
 
 SETTINGS_ENV = "HOMECARE_COLLECTOR_SETTINGS"
@@ -42,14 +42,23 @@ class RunningServer:
         self.thread.join(10)
 
 
-def _config(app: FastAPI | str, host: str, port: int, settings: CollectorSettings | None,
-            **extra: object) -> uvicorn.Config:
+def _config(
+    app: FastAPI | str, host: str, port: int, settings: CollectorSettings | None, **extra: object
+) -> uvicorn.Config:
     s = settings or CollectorSettings(database_url="")
     return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
-        timeout_keep_alive=30, backlog=2048, limit_concurrency=s.limit_concurrency,
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        backlog=2048,
+        limit_concurrency=s.limit_concurrency,
         timeout_graceful_shutdown=int(s.graceful_timeout_s),
-        http=protocol_with(s.header_timeout_s, s.body_timeout_s), **extra,  # type: ignore[arg-type]
+        http=protocol_with(s.header_timeout_s, s.body_timeout_s),
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -68,15 +77,23 @@ def worker_app() -> FastAPI:
 
     raw = json.loads(os.environ[SETTINGS_ENV])
     raw["trusted_proxies"] = tuple(raw.get("trusted_proxies") or ())
-    return create_app(CollectorSettings(**raw))
+    settings = CollectorSettings(**raw)
+    # workers get the protocol by import path (a class made at run time cannot
+    # cross the process boundary), so its deadlines are set here, in each worker
+    DeadlineProtocol.header_timeout = settings.header_timeout_s
+    DeadlineProtocol.body_timeout = settings.body_timeout_s
+    return create_app(settings)
 
 
-def serve_workers(settings: CollectorSettings, host: str, port: int, workers: int,
-                  announce: Callable[[str], None]) -> None:
+def serve_workers(
+    settings: CollectorSettings, host: str, port: int, workers: int, announce: Callable[[str], None]
+) -> None:
     """Run *workers* processes sharing one listening socket until SIGINT/SIGTERM."""
     os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
-    config = _config("homecare.collector.server:worker_app", host, port, settings,
-                     factory=True, workers=workers)
+    config = _config(
+        "homecare.collector.server:worker_app", host, port, settings, factory=True, workers=workers
+    )
+    config.http = "homecare.collector.deadlines:DeadlineProtocol"
     sock = config.bind_socket()
     shown = f"[{host}]" if ":" in host else host
     announce(f"http://{shown}:{sock.getsockname()[1]}")
