@@ -90,3 +90,14 @@ def test_chromium_renders_it_offline_and_prints_a4(tmp_path: Path) -> None:
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 3
     shutil.copy(html, artifacts_dir() / "session-report.html")
+
+
+def test_the_page_is_in_the_customers_language() -> None:
+    from homecare.i18n import current_language
+
+    before = current_language()
+    page = render_html(session().model_copy(update={"language": "de"}))
+    assert 'lang="de"' in page and "Technikerbericht" in page and "bestanden" in page
+    spanish = render_html(session().model_copy(update={"language": "es"}))
+    assert "Informe del técnico" in spanish and "Señal y velocidad por habitación" in spanish
+    assert current_language() == before  # the run's own language is left as it was

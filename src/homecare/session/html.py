@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from homecare.i18n import _
+from homecare.i18n import _, activate, current_language
 from homecare.models.session import Comparison, Session, StepStatus
 from homecare.render.sanitize import clean_text
 from homecare.session.metrics import METRICS
@@ -87,6 +87,16 @@ def _status_labels() -> dict[str, str]:
 def render_html(
     session: Session, comparison: Comparison | None = None, public_key: str | None = None
 ) -> str:
+    """The page in the customer's language (the session's), whatever the run's is."""
+    previous = current_language()
+    activate(session.language)
+    try:
+        return _render(session, comparison, public_key)
+    finally:
+        activate(previous)
+
+
+def _render(session: Session, comparison: Comparison | None, public_key: str | None) -> str:
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
