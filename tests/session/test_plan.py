@@ -99,3 +99,11 @@ def test_cli_bad_plan_exits_3_with_one_line(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "step 'dns': field 'run': unknown area 'dnz'" in lines[0]
     assert not (tmp_path / "hc" / "data" / "sessions.sqlite3").exists()
+
+
+def test_shipped_plans_have_titles_in_every_shipped_language() -> None:
+    for name in shipped_plans():
+        plan = load_plan(SHIPPED_DIR / f"{name}.toml", AREAS)
+        for lang in ("es", "de"):
+            assert plan.title_in(lang) != plan.title or plan.titles.get(lang) == plan.title
+            assert all(lang in step.titles for step in plan.steps), (name, lang)

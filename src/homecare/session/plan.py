@@ -56,6 +56,8 @@ class Expectation(_Model):
 class PlanStep(_Model):
     id: str = Field(pattern=_ID)
     title: str = Field(min_length=1)
+    #: the title in other languages, for the customer's report: { es = "...", de = "..." }
+    titles: dict[str, str] = Field(default_factory=dict)
     run: list[str] = Field(min_length=1, description="Check areas this step runs.")
     room: str | None = Field(default=None, pattern=_ID)
     per_room: bool = False
@@ -68,9 +70,13 @@ class Plan(_Model):
     id: str = Field(pattern=_ID)
     version: str = Field(min_length=1, max_length=20)
     title: str = Field(min_length=1)
+    titles: dict[str, str] = Field(default_factory=dict)
     description: str = ""
     default_rooms: list[str] = Field(default_factory=list)
     steps: list[PlanStep] = Field(min_length=1)
+
+    def title_in(self, language: str) -> str:
+        return self.titles.get(language, self.title)
 
     @property
     def has_room_loop(self) -> bool:

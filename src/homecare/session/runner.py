@@ -58,7 +58,7 @@ class SessionRunner:
             job_id=job_id,
             plan_id=self.plan.id,
             plan_version=self.plan.version,
-            plan_title=self.plan.title,
+            plan_title=self.plan.title_in(self.language),
             created_at=datetime.now(UTC),
             homecare_version=__version__,
             language=self.language,
@@ -103,7 +103,7 @@ class SessionRunner:
             result = StepResult(
                 key=item.key,
                 step_id=item.step.id,
-                title=item.step.title,
+                title=item.step.titles.get(self.language, item.step.title),
                 room=item.room,
                 status=status,
                 started_at=started,
