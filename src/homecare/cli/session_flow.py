@@ -19,7 +19,7 @@ from homecare.cli.session_views import console_for, print_table
 from homecare.engine import known_areas
 from homecare.errors import ConfigError, UsageError
 from homecare.i18n import _
-from homecare.models.session import Session, StepStatus
+from homecare.models.session import Session, SessionState, StepStatus
 from homecare.session.answers import ROOM_PATTERN, Answers, load_answers
 from homecare.session.plan import Plan, PlannedStep, find_plan, plan_from_raw
 from homecare.session.runner import SessionRunner
@@ -123,6 +123,12 @@ def resume_session(session_id: str, out: Path | None, overrides: Overrides) -> i
     ctx = open_run(overrides)
     with SessionStore.open(store_path(ctx.env.home.data_dir)) as store:
         stored = store.load(session_id)
+        if stored.session.state is SessionState.FINISHED:
+            raise UsageError(
+                _("Session {id} is finished; see 'homecare session show {id}'.").format(
+                    id=stored.session.id[:12]
+                )
+            )
         plan_path = Path(str(stored.options.get("plan_path", "plan.toml")))
         plan = plan_from_raw(_parse(stored.plan_text, plan_path), plan_path, known_areas(ctx.pm))
         answers = Answers.model_validate(stored.options.get("answers") or {})
