@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from homecare.models import DevicesData
 from homecare.probes.discovery import oui
-from homecare.share.anonymize import anonymize, coarse_network, hash_mac
+from homecare.share.anonymize import _vendor, anonymize, coarse_network, hash_mac
 from homecare.share.payload import UploadPayload, render_upload_schema, upload_schema
-from homecare.share.scrub import VOCABULARY, scrub_text, token
+from homecare.share.scrub import VOCABULARY, scrub_text
 
 from .reports import identifying_reports, simple_report
 
@@ -81,7 +81,7 @@ def test_cohort_fields_kept(case: tuple) -> None:
     assert p["cohort"]["wifi_band"] == "5GHz"
     gateway_mac = next(d.mac for d in report.data_of(DevicesData).devices if d.is_gateway)
     # the OUI table's name for the MAC, never the device's own "Apple, Inc."
-    assert p["cohort"]["router_vendor"] == token(oui.lookup(gateway_mac))
+    assert p["cohort"]["router_vendor"] == _vendor(oui.lookup(gateway_mac))
     assert {f["code"] for f in p["findings"]} == {"wifi.signal.weak", "dns.failing"}
     assert p["speeds"] == {"download_mbps": 93.5, "upload_mbps": 18.2, "latency_ms": None,
                            "jitter_ms": None}
