@@ -1,7 +1,7 @@
 """Benchmark device discovery on a 50-device virtual home (root only).
 
-Prints, for 3 runs: homecare's discovery time (``python -m
-homecare.probes.discovery``, process start included) vs ``arp-scan
+Prints, for 3 runs: homecare's discovery time (``homecare check devices
+--json``, the devices probe's own duration) vs ``arp-scan
 --localnet`` with its defaults, whether homecare found every device arp-scan
 found, and every advertised mDNS service; then the unprivileged run's
 completeness. Exit status 1 when a target is missed:
@@ -17,15 +17,13 @@ Usage: sudo .venv/bin/python bench/discovery.py [--devices 50] [--runs 3]
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
 from typing import Any
 
 from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
-
-PY = sys.executable
+from homecare_lab.runs import discover_devices, open_workdir
 
 
 def timed(home: VirtualHome, argv: list[str]) -> tuple[float, str]:
@@ -47,22 +45,12 @@ def arp_scan(home: VirtualHome) -> tuple[float, dict[str, str]]:
     return elapsed, seen
 
 
-# Drops to nobody with no capabilities at all (runuser cannot exec the venv's
-# interpreter here, setpriv can).
-AS_NOBODY = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "--inh-caps=-all",
-    "--bounding-set=-all",
-]
-
-
 def homecare(home: VirtualHome, unprivileged: bool = False) -> tuple[float, dict[str, Any]]:
-    argv = [PY, "-m", "homecare.probes.discovery", "--json"]
-    elapsed, out = timed(home, [*AS_NOBODY, *argv] if unprivileged else argv)
-    return elapsed, json.loads(out)
+    """``homecare check devices`` as a customer runs it; wall time and the inventory."""
+    with open_workdir() as workdir:
+        start = time.monotonic()
+        data = discover_devices(home, workdir, unprivileged=unprivileged)
+        return time.monotonic() - start, data
 
 
 def mdns_services(data: dict[str, Any]) -> set[tuple[str, str]]:

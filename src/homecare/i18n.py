@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import locale
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 DOMAIN = "homecare"
@@ -43,17 +44,25 @@ def normalise(language: str) -> str:
     return language.split(".")[0].split("_")[0].split("-")[0].lower()
 
 
-def detect_language() -> str:
-    """The language from the environment, as a person's desktop sets it."""
+def detect_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language from the environment, as a person's desktop sets it.
+
+    The one detector (the early help language, the run's language and the
+    default of :func:`activate` all use it). With an injected *environ* only
+    that mapping is read; the process locale is asked only for the real one.
+    """
+    env = os.environ if environ is None else environ
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value and value not in ("C", "POSIX"):
+        value = env.get(var)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
             return normalise(value.split(":")[0])
+    if environ is not None:
+        return "en"
     try:
         loc = locale.getlocale()[0]
     except ValueError:
         loc = None
-    return normalise(loc) if loc else "en"
+    return normalise(loc) if loc and loc not in ("C", "POSIX") else "en"
 
 
 def available_languages() -> tuple[str, ...]:

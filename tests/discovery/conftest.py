@@ -86,7 +86,14 @@ class MiniHome:
 
         return self.run_args([sys.executable, "-c", code], user, timeout)
 
-    def run_args(self, args: list[str], user: str | None = None, timeout: float = 60) -> str:
+    def run_args(
+        self,
+        args: list[str],
+        user: str | None = None,
+        timeout: float = 60,
+        extra_env: dict[str, str] | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+    ) -> str:
         """Run a command inside the computer's namespace (as *user*); return stdout."""
         import sys
 
@@ -103,10 +110,10 @@ class MiniHome:
                 "--inh-caps=-all",
             ]
         cmd += args
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(extra_env or {})}
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-        if proc.returncode != 0:
-            raise AssertionError(proc.stderr)
+        if proc.returncode not in ok_codes:
+            raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
         return proc.stdout
 
 

@@ -45,14 +45,27 @@ print(json.dumps({{"t": time.monotonic() - t, "how": how, "found": {{n.ip: n.mac
 
 
 @pytest.mark.parametrize("user", [None, "nobody"])
-def test_probe_entry_point(mini_home: Any, user: str | None) -> None:
+def test_check_devices_in_a_namespace(mini_home: Any, user: str | None) -> None:
+    """``homecare check devices`` (the one flow) on a LAN the test built."""
     import sys
 
-    out = json.loads(
-        mini_home.run_args(
-            [sys.executable, "-m", "homecare.probes.discovery", "--json", "--quick"], user=user
+    from homecare_lab.provider_profile import lab_homecare_home
+    from homecare_lab.runs import nobody_cannot_run_homecare, observation, open_workdir
+
+    if user and (why := nobody_cannot_run_homecare()):
+        pytest.skip(why)
+    argv = [sys.executable, "-m", "homecare", "check", "devices", "--json", "--no-save", "--quick"]
+    with open_workdir() as workdir:
+        hc_home = lab_homecare_home(workdir)
+        for path in (hc_home, *hc_home.rglob("*")):
+            path.chmod(0o777 if path.is_dir() else 0o666)
+        # exit 1 (findings: this LAN has no internet) is a finished check; 2 and up is not
+        stdout = mini_home.run_args(
+            argv, user=user, extra_env={"HOMECARE_HOME": str(hc_home)}, ok_codes=(0, 1)
         )
-    )
+    report = json.loads(stdout)
+    obs = observation(report, "devices")
+    out = {**obs["data"], "elapsed_s": obs["duration_s"]}
     assert out["method"] == ("arp-sweep" if user is None else "neighbour-table")
     assert out["subnet"] == "10.77.0.0/24"
     by_ip = {d["ipv4"][0]: d for d in out["devices"]}

@@ -1,40 +1,31 @@
 """Device discovery against the virtual home's ground truth (root, namespaces).
 
-homecare's discovery runs inside the laptop namespace through its entry
-point (``python -m homecare.probes.discovery --json``), once as root (ARP
+homecare's discovery runs inside the laptop namespace the way a customer
+runs it (``homecare check devices --json``, the one flow), once as root (ARP
 sweep) and once as ``nobody`` with no capabilities (neighbour table).
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 import pytest
 from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab.runs import discover_devices, nobody_cannot_run_homecare, open_workdir
 
 pytestmark = pytest.mark.e2e
 
 N_DEVICES = 50
-AS_NOBODY = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "--inh-caps=-all",
-    "--bounding-set=-all",
-]
 # The lab's device kinds in homecare's vocabulary.
 KIND_TO_TYPE = {"laptop": "computer"}
 
 
 def discover(home: VirtualHome, unprivileged: bool = False) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "homecare.probes.discovery", "--json"]
-    proc = home.run_in_laptop([*AS_NOBODY, *argv] if unprivileged else argv, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    data: dict[str, Any] = json.loads(proc.stdout)
-    return data
+    """What ``homecare check devices`` finds on the laptop (root, or nobody)."""
+    if unprivileged and (why := nobody_cannot_run_homecare()):
+        pytest.skip(why)
+    with open_workdir() as workdir:
+        return discover_devices(home, workdir, unprivileged=unprivileged)
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,10 @@ from typing import Any
 from homecare.errors import ConfigError
 from homecare.i18n import _
 from homecare.models import GuidanceStep
+from homecare.vocabulary import SKILLS
 
 SHIPPED_DIR = Path(__file__).parent / "catalogue"
 CATALOGUE_DIR_VAR = "HOMECARE_CATALOGUE_DIR"
-SKILLS = ("beginner", "intermediate", "expert", "technician")
 _FALLBACK = {
     "technician": ("technician", "expert", "intermediate", "beginner"),
     "expert": ("expert", "intermediate", "beginner"),

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from homecare.i18n import _
 from homecare.tomlfile import describe_validation_error
+from homecare.vocabulary import SKILLS
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "profiles" / "data" / "personas"
-SKILLS = ("beginner", "intermediate", "expert", "technician")
 Verbosity = Literal["brief", "normal", "detailed"]
 
 

@@ -63,7 +63,7 @@ def choose_language(argv: Sequence[str], environ: Mapping[str, str] | None = Non
         language_from_argv(argv)
         or language_from_profile(env)
         or env.get("HOMECARE_LANG")
-        or detect_language()
+        or detect_language(env)
     )
 
 

@@ -14,16 +14,17 @@ import typer
 from homecare.cli.environment import current_environment
 from homecare.context import Environment
 from homecare.i18n import _
+from homecare.vocabulary import SKILLS, THEMES, UNITS, VERBOSITIES
 
 if TYPE_CHECKING:  # the model (pydantic) loads only when a command runs
     from homecare.store.profile import PersonProfile
 
 BOOLEAN_KEYS = ("symbols", "plain", "share", "offers")
 CHOICE_KEYS = {
-    "skill": ("beginner", "intermediate", "expert", "technician"),
-    "theme": ("default", "high-contrast", "monochrome"),
-    "verbosity": ("brief", "normal", "detailed", "auto"),
-    "units": ("mbit", "mbyte"),
+    "skill": SKILLS,
+    "theme": THEMES,
+    "verbosity": (*VERBOSITIES, "auto"),
+    "units": UNITS,
 }
 KEYS = ("skill", "language", "theme", "verbosity", "units", *BOOLEAN_KEYS)
 _TRUE = {"yes", "y", "true", "on", "1", "si", "sí", "ja"}

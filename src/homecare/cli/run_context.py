@@ -8,7 +8,6 @@ defaults: a person asking for help must still get it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pluggy
@@ -17,19 +16,19 @@ from homecare.advise.catalogue import Catalogue, extra_dirs_from, languages_in
 from homecare.advise.personas import Persona, load_persona
 from homecare.cli.environment import current_environment
 from homecare.context import Environment
-from homecare.i18n import _, activate, available_languages, normalise
+from homecare.i18n import _, activate, available_languages, detect_language, normalise
 from homecare.plugins import get_plugin_manager
 from homecare.profiles.provider import ProviderProfile, load_provider
-from homecare.render.base import RenderOptions, Verbosity
+from homecare.render.base import RenderOptions
 from homecare.store.config import Config, load_config
 from homecare.store.profile import PersonProfile, load_profile_lenient
+from homecare.vocabulary import SKILLS, THEMES, UNITS, VERBOSITIES, Verbosity
 
-SKILLS = ("beginner", "intermediate", "expert", "technician")
-_CHOICES = {
+_CHOICES: dict[str, tuple[str, ...]] = {
     "skill": SKILLS,
-    "theme": ("default", "high-contrast", "monochrome"),
-    "verbosity": ("brief", "normal", "detailed"),
-    "units": ("mbit", "mbyte"),
+    "theme": THEMES,
+    "verbosity": VERBOSITIES,
+    "units": UNITS,
 }
 
 
@@ -125,20 +124,11 @@ def choose_language(requested: str | None, env: Environment, warn: bool = True) 
             return activate("en")
         activate(lang)  # English texts when only the guidance exists in *lang*
         return lang
-    lang = locale_language(env.environ)
+    lang = detect_language(env.environ)
     if lang in shipped_languages(env):
         activate(lang)
         return lang
     return activate("en")
-
-
-def locale_language(environ: Mapping[str, str]) -> str:
-    """The desktop's language from the injected environment ('de_AT.UTF-8' -> 'de')."""
-    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(var)
-        if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return normalise(value.split(":")[0])
-    return "en"
 
 
 def apply_overrides(person: PersonProfile, o: Overrides, warn: list[str]) -> PersonProfile:

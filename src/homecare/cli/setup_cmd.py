@@ -17,11 +17,7 @@ import typer
 from homecare.cli.environment import current_environment
 from homecare.context import Environment
 from homecare.i18n import _
-
-SKILLS = ("beginner", "intermediate", "expert", "technician")
-THEMES = ("default", "high-contrast", "monochrome")
-VERBOSITIES = ("brief", "normal", "detailed")
-UNITS = ("mbit", "mbyte")
+from homecare.vocabulary import SKILLS, THEMES, UNITS, VERBOSITIES
 
 
 @dataclass

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, TextIO, runtime_checkable
 
 from homecare.models import Report
+from homecare.vocabulary import Skill, Verbosity
 
-Verbosity = Literal["brief", "normal", "detailed"]
-Skill = Literal["beginner", "intermediate", "expert", "technician"]
 Theme = Literal["default", "high-contrast", "monochrome"]
 Units = Literal["mbit", "mbyte"]
 

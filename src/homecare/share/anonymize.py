@@ -49,13 +49,13 @@ from homecare.share.payload import (
 )
 from homecare.share.scrub import looks_identifying, scrub_text, token
 from homecare.share.secret import installation_id, keyed_hash, upload_id_for
+from homecare.vocabulary import SKILLS
 
 _MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
 #: Area and probe names: no dots, so a plugin's "alice-laptop.lan" is "other".
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9_]{1,40}$")
 _CODE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-_SKILLS = ("beginner", "intermediate", "expert", "technician")
 #: Larger numbers can be identifiers (an IPv4 address or a phone number as an
 #: integer, a serial, a timestamp) rather than measurements; they stay local.
 MAX_EVIDENCE_NUMBER = 1_000_000
@@ -149,7 +149,7 @@ def _advice(
 ) -> AdviceOut | None:
     """Codes and step numbers of the advice (never its text); None when the
     caller did not say which skill level the advice was written for."""
-    if skill not in _SKILLS:
+    if skill not in SKILLS:
         return None
     codes = {f.code for f in report.findings}
     tried = steps_tried or {}

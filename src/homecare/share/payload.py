@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from homecare.vocabulary import Skill
+
 UPLOAD_SCHEMA_VERSION: Literal[1] = 1
 UPLOAD_SCHEMA_ID = f"https://homecare.invalid/schema/upload-v{UPLOAD_SCHEMA_VERSION}.json"
 
@@ -157,7 +159,7 @@ class AdviceOut(_Model):
     tried: codes and numbers only, so the desk can show the same advice from
     its own catalogue (in the agent's language) without any customer text."""
 
-    skill: Literal["beginner", "intermediate", "expert", "technician"] | None = None
+    skill: Skill | None = None
     shown: list[AdviceShownOut] = Field(default_factory=list, max_length=200)
     tried: list[StepsTriedOut] = Field(default_factory=list, max_length=200)
 

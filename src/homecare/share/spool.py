@@ -12,7 +12,6 @@ and the queue is capped by count, size and age (oldest first).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import random
@@ -23,6 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from homecare.store.filelock import exclusive
 from homecare.store.files import atomic_write, move_aside
 
 STATS_FILE = "stats.json"
@@ -315,13 +315,5 @@ class Spool:
     def _locked(self) -> Iterator[bool]:
         """One flusher at a time (a check's auto-share and a manual flush)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        with (self.dir / LOCK_FILE).open("a") as fh:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        with (self.dir / LOCK_FILE).open("a+") as fh, exclusive(fh) as got:
+            yield got

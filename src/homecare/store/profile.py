@@ -23,11 +23,7 @@ from homecare.tomlfile import (
     parse_toml,
     validate_strict,
 )
-
-Skill = Literal["beginner", "intermediate", "expert", "technician"]
-Theme = Literal["default", "high-contrast", "monochrome"]
-Verbosity = Literal["brief", "normal", "detailed"]
-Units = Literal["mbit", "mbyte"]
+from homecare.vocabulary import Skill, Theme, Units, Verbosity
 
 
 class Consent(BaseModel):
