@@ -14,11 +14,12 @@ WAN_PREFIX = 30
 RESOLVER = "198.51.100.53"  # provider DNS resolver
 LIBRESPEED = "198.51.100.80"  # LibreSpeed server, port 80
 OOKLA = "198.51.100.81"  # speedtest.net-protocol server, ports 80 and 8080
+NDT7 = "198.51.100.87"  # M-Lab-style ndt7 server and Locate API v2, port 80
 CONNECTIVITY = "198.51.100.204"  # captive-portal check endpoint, port 80
 IPERF = "198.51.100.5"  # where tests run iperf3 -s
 INTERNET = "203.0.113.10"  # "well-known internet address": ICMP echo, TCP 80/443
 
-PROVIDER_ADDRESSES = (RESOLVER, LIBRESPEED, OOKLA, CONNECTIVITY, IPERF, INTERNET)
+PROVIDER_ADDRESSES = (RESOLVER, LIBRESPEED, OOKLA, NDT7, CONNECTIVITY, IPERF, INTERNET)
 
 #: Names the provider resolver answers (everything else is NXDOMAIN).
 DNS_NAMES: dict[str, str] = {
@@ -32,6 +33,8 @@ DNS_NAMES: dict[str, str] = {
     "c.speedtest.net": OOKLA,
     "ookla.homecare.test": OOKLA,
     "iperf.homecare.test": IPERF,
+    "locate.measurementlab.net": NDT7,
+    "ndt7.homecare.test": NDT7,
     "connectivity.homecare.test": CONNECTIVITY,
     "connectivitycheck.gstatic.com": CONNECTIVITY,
     "www.gstatic.com": CONNECTIVITY,
@@ -48,5 +51,7 @@ LAPTOP_HOSTS: dict[str, str] = {
 }
 
 CHECK_URL = "http://connectivity.homecare.test/generate_204"
+#: The lab's Locate API (plain ws://: no certificates in the lab).
+NDT7_LOCATE_URL = f"http://{NDT7}/v2/nearest/ndt/ndt7"
 OOKLA_SERVER_HOST = "ookla.homecare.test:8080"
 PORTAL_PORT = 8080  # captive portal, on the router's LAN address

@@ -464,6 +464,7 @@ class VirtualHome:
         for addr, port in (
             (addresses.LIBRESPEED, 80),
             (addresses.OOKLA, 8080),
+            (addresses.NDT7, 80),
             (addresses.CONNECTIVITY, 80),
             (addresses.INTERNET, 443),
         ):
@@ -716,6 +717,7 @@ class VirtualHome:
                 "resolver": addresses.RESOLVER,
                 "librespeed": f"http://{addresses.LIBRESPEED}/",
                 "ookla": f"http://{addresses.OOKLA_SERVER_HOST}/speedtest/upload.php",
+                "ndt7_locate": addresses.NDT7_LOCATE_URL,
                 "connectivity_check": addresses.CHECK_URL,
                 "internet": addresses.INTERNET,
                 "iperf": addresses.IPERF,

@@ -31,6 +31,8 @@ def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:
         },
         "speed": {
             "librespeed_urls": [f"http://{addresses.LIBRESPEED}/"],
+            "ndt7_locate_url": addresses.NDT7_LOCATE_URL,
+            "ndt7_secure": False,
             "plan_down_mbit": wan.down_mbit,
             "plan_up_mbit": wan.up_mbit,
         },

@@ -3,7 +3,8 @@
 Run inside a namespace by the lab (never on the host):
 
 * ``python -m homecare_lab.services provider RUNMARK`` — in the provider namespace:
-  LibreSpeed and speedtest.net-protocol speed servers, the connectivity-check
+  LibreSpeed, speedtest.net-protocol and ndt7 (with a Locate API) speed
+  servers, the connectivity-check
   endpoint (``/generate_204`` → 204, Apple/Firefox/Microsoft variants) and a
   small web host on the well-known internet address (TCP 80 and 443).
 * ``python -m homecare_lab.services portal RUNMARK --bind IP`` — in the router
@@ -16,8 +17,10 @@ Run inside a namespace by the lab (never on the host):
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import socketserver
+import threading
 from collections.abc import Sequence
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -25,6 +28,7 @@ from urllib.parse import urlsplit
 from homecare.collector.fast_http import FastHandler, make_server, run_until_signalled
 from homecare.collector.librespeed import make_librespeed_server
 from homecare_lab import addresses
+from homecare_lab.ndt7_server import start_ndt7_server
 from homecare_lab.ookla_server import OoklaSettings, make_ookla_server
 
 _LOGIN_PAGE = (
@@ -120,6 +124,13 @@ def provider_servers() -> list[socketserver.BaseServer]:
     ]
 
 
+def start_ndt7_in_background(bind: str, port: int) -> None:
+    """The asyncio ndt7 server on its own thread beside the threaded HTTP servers."""
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(start_ndt7_server(bind, port))
+    threading.Thread(target=loop.run_forever, daemon=True, name="ndt7").start()
+
+
 def portal_server(bind: str, port: int) -> ThreadingHTTPServer:
     handler = type("BoundPortal", (PortalHandler,), {"portal_base": f"http://{bind}:{port}"})
     return make_server(handler, bind, port)
@@ -133,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=addresses.PORTAL_PORT)
     args = parser.parse_args(argv)
     if args.role == "provider":
+        start_ndt7_in_background(addresses.NDT7, 80)
         return run_until_signalled(provider_servers)
     return run_until_signalled(lambda: [portal_server(args.bind, args.port)])
 

@@ -28,7 +28,7 @@ def iperf_mbit(home: object, reverse: bool) -> float:
     if reverse:
         argv.append("-R")
     for _attempt in range(5):
-        proc = home.run_in_laptop(argv + [], timeout=30)  # type: ignore[attr-defined]
+        proc = home.run_in_laptop(argv, timeout=30)  # type: ignore[attr-defined]
         if proc.returncode == 0:
             return float(json.loads(proc.stdout)["end"]["sum_received"]["bits_per_second"]) / 1e6
         time.sleep(0.5)
