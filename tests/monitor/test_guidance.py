@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from homecare.advise.catalogue import SKILLS, Catalogue
+from homecare.advise.catalogue import Catalogue
 from homecare.i18n import SHIPPED_LANGUAGES
 from homecare.monitor.alerts import ALERT_CODES
 from homecare.monitor.notify import MessageStyle, message_for
 from homecare.monitor.trends import SLOW_HOURS_CODE
 
 CODES = (*ALERT_CODES, SLOW_HOURS_CODE)
+SKILLS = ("beginner", "intermediate", "expert", "technician")
 
 
 @pytest.fixture(scope="module")

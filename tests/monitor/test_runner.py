@@ -12,7 +12,7 @@ import pytest
 from homecare.advise.catalogue import Catalogue
 from homecare.models import Report
 from homecare.monitor.alerts import AlertEngine, AlertPolicy
-from homecare.monitor.notify import MessageStyle, Notifier
+from homecare.monitor.notify import MessageStyle, Notice, Notifier
 from homecare.monitor.outages import find_outages
 from homecare.monitor.runner import Monitor
 from homecare.monitor.schedule import Scheduler, Task, default_tasks
@@ -27,12 +27,13 @@ class Recorder:
 
     key = "rec"
     shown = "recorder"
+    disturbs = True
 
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    def send(self, title: str, body: str) -> str | None:
-        self.sent.append(title)
+    def send(self, notice: Notice) -> str | None:
+        self.sent.append(notice.title)
         return None
 
 

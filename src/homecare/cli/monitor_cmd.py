@@ -10,6 +10,8 @@ import typer
 from homecare.i18n import _
 
 if TYPE_CHECKING:
+    from homecare.cli.run_context import RunContext
+    from homecare.monitor.notify import Channel
     from homecare.store.samples import Sample
 
 monitor_app = typer.Typer(help=_("Watch the connection on a schedule and alert on trouble."))
@@ -99,6 +101,7 @@ def run(
             tz=_local_tz(),
             on_sample=show,
             desktop=DesktopChannel.find(),
+            collector=_collector_channel(ctx),
         )
         monitor.on_error = lambda task, exc: ctx.warn(f"{task.kind}: {exc}")
         out.write(_("Monitoring every {every:g} s; stop with Ctrl-C.").format(every=every) + "\n")
@@ -210,6 +213,19 @@ def status() -> int:
             + "\n"
         )
     return 0
+
+
+def _collector_channel(ctx: RunContext) -> Channel | None:
+    """The provider's alert feed, only when the person agreed to share (and no DO_NOT_TRACK)."""
+    if not (ctx.person.consent.share and ctx.provider.collector_url):
+        return None
+    if ctx.env.environ.get("DO_NOT_TRACK"):
+        return None
+    from homecare.monitor.collector_feed import CollectorChannel
+    from homecare.share.secret import load_or_create_secret
+
+    secret = load_or_create_secret(ctx.env.home.state_dir)
+    return CollectorChannel(ctx.provider.collector_url, ctx.provider.collector_token, secret)
 
 
 def _clock(ts: float) -> str:

@@ -17,7 +17,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from homecare.collector import db, web
-from homecare.collector.api import health, insights, installations, results, sessions, uploads
+from homecare.collector.api import (
+    alerts,
+    health,
+    insights,
+    installations,
+    results,
+    sessions,
+    uploads,
+)
 from homecare.collector.api.deps import ApiError, AppState, Limits
 from homecare.collector.ratelimit import TokenBuckets
 from homecare.collector.settings import CollectorSettings
@@ -46,6 +54,7 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
     app.include_router(results.router)
     app.include_router(insights.router)
     app.include_router(sessions.router)
+    app.include_router(alerts.router)
     web.install(app)  # the desk, the console and their login page
     return app
 

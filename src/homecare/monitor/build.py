@@ -47,10 +47,16 @@ class Person:
 
 
 def channels_for(
-    prefs: MonitorPrefs, options: MonitorOptions, desktop: DesktopChannel | None
+    prefs: MonitorPrefs,
+    options: MonitorOptions,
+    desktop: DesktopChannel | None,
+    collector: Channel | None = None,
 ) -> dict[str, Channel]:
-    """The profile's apprise URLs, then ``--notify``'s, then the desktop (when present)."""
+    """The profile's apprise URLs, then ``--notify``'s, the desktop (when present) and
+    the provider's feed (only when the caller has the person's consent)."""
     out: dict[str, Channel] = {}
+    if collector is not None:
+        out[collector.key] = collector
     for url in (*prefs.notify, *options.notify):
         channel = AppriseChannel(url)
         out[channel.key] = channel
@@ -73,6 +79,7 @@ def build_monitor(
     clock: Clock | None = None,
     on_sample: SampleHook = lambda _s, _e: None,
     desktop: DesktopChannel | None = None,
+    collector: Channel | None = None,
 ) -> Monitor:
     tasks = default_tasks(
         options.every_s,
@@ -98,7 +105,7 @@ def build_monitor(
     )
     notifier = Notifier(
         store,
-        channels_for(person.prefs, options, desktop),
+        channels_for(person.prefs, options, desktop, collector),
         catalogue,
         MessageStyle(person.language, person.skill),
         tz,

@@ -28,11 +28,26 @@ from homecare.store.alerts import AlertStore, Delivery, channel_key
 DESKTOP_TIMEOUT_S = 10.0
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One alert event as a channel receives it."""
+
+    title: str
+    body: str
+    code: str
+    event: str  # "opened" | "closed"
+    segment: str | None
+    at: float
+    alert_id: int
+
+
 class Channel(Protocol):
     key: str
     shown: str
+    #: False for the provider's feed: quiet hours and snoozes are the person's
+    disturbs: bool
 
-    def send(self, title: str, body: str) -> str | None:
+    def send(self, notice: Notice) -> str | None:
         """Deliver; None when delivered, else the error in one line."""
         ...
 
@@ -49,11 +64,13 @@ class AppriseChannel:
                 _("Not a notification URL apprise knows: {url}").format(url=_masked_guess(url))
             )
         self.key = channel_key(url)
+        self.disturbs = True
         self.shown = str(self._apprise[0].url(privacy=True)).split("?")[0]  # type: ignore[no-untyped-call]
 
-    def send(self, title: str, body: str) -> str | None:
+    def send(self, notice: Notice) -> str | None:
         import apprise
 
+        title, body = notice.title, notice.body
         with apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
             try:
                 ok = self._apprise.notify(title=title, body=body)
@@ -71,6 +88,7 @@ class DesktopChannel:
 
     key = "desktop"
     shown = "desktop"
+    disturbs = True
 
     def __init__(self, argv_prefix: Sequence[str], style: str) -> None:
         self._prefix = list(argv_prefix)
@@ -95,10 +113,10 @@ class DesktopChannel:
             return [*self._prefix, _toast_script(title, body)]
         return [*self._prefix, "--", title, body]
 
-    def send(self, title: str, body: str) -> str | None:
+    def send(self, notice: Notice) -> str | None:
         try:
             proc = subprocess.run(
-                self.argv(title, body),
+                self.argv(notice.title, notice.body),
                 capture_output=True,
                 text=True,
                 timeout=DESKTOP_TIMEOUT_S,
@@ -156,28 +174,31 @@ class Notifier:
 
     def deliver_due(self, now: float) -> int:
         """Try every due delivery once; returns how many were delivered."""
-        if self.quiet is not None and self.quiet.contains(now, self.tz):
-            return 0
+        quiet = self.quiet is not None and self.quiet.contains(now, self.tz)
         delivered = 0
         for item in self.store.pending(now):
             channel = self.channels.get(item.channel_key)
             alert = self.store.get(item.alert_id)
             if channel is None or alert is None:
                 continue  # a channel configured by another run, or a removed alert
-            if item.event == "opened" and self.store.snoozed_until(alert.code, now):
-                continue
+            if channel.disturbs and (
+                quiet or (item.event == "opened" and self.store.snoozed_until(alert.code, now))
+            ):
+                continue  # held back, delivered when the quiet hours or the snooze end
             title, body = message_for(
                 alert.code, item.event, alert.summary, self.catalogue, self.style
             )
-            error = _send(channel, title, body)
+            at = alert.closed_at if item.event == "closed" and alert.closed_at else alert.opened_at
+            notice = Notice(title, body, alert.code, item.event, alert.segment, at, alert.id)
+            error = _send(channel, notice)
             self.store.record(item, now, error)
             delivered += error is None
         return delivered
 
 
-def _send(channel: Channel, title: str, body: str) -> str | None:
+def _send(channel: Channel, notice: Notice) -> str | None:
     try:
-        return channel.send(title, body)
+        return channel.send(notice)
     except Exception as exc:  # never let one channel stop monitoring
         return f"{type(exc).__name__}: {exc}"
 
