@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
 from homecare.schema import render_schema, session_schema
 from homecare.session.compare import compare
