@@ -1,16 +1,21 @@
-"""Insights: counts by distinct installation, no cohort below k, complementary
-suppression so a hidden cell cannot be recovered from totals."""
+"""Suppression properties (hypothesis) and the text/CSV views of insights; the
+document itself is tested on both databases in test_queries.py."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from homecare.collector.insights import compute_insights
+from homecare.collector.db import insert_upload, make_engine, sqlite_url
+from homecare.collector.migrate import upgrade
+from homecare.collector.queries import Filters, cohort_insights
 from homecare.collector.render import insights_csv, insights_text
 from homecare.collector.suppression import suppress_counts, suppress_table
+from homecare.share.payload import UploadPayload
+from homecare.share.support_code import from_upload_id
 
 from .payloads import payload
 
@@ -30,46 +35,23 @@ def seeded() -> list[dict[str, Any]]:
     return out
 
 
-def test_cohort_below_k_and_its_complement_are_hidden() -> None:
-    doc = compute_insights(seeded(), k=10)
-    assert doc["installations"] == 35 and doc["uploads"] == 70
-    bands = {c["value"]: c for c in doc["findings_by_cohort"]["wifi_band"]["cohorts"]}
-    assert bands["6GHz"]["installations"] is None  # 3 < k
-    assert bands["2.4GHz"]["installations"] is None  # complementary: 35 - 20 - x would give it away
-    assert bands["5GHz"]["installations"] == 20
-    assert all(v is None for v in bands["6GHz"]["findings"].values())
-    # each finding column has a shown total, so a single hidden cell would be recoverable
-    weak = doc["findings_by_cohort"]["wifi_band"]["totals"]["wifi.signal.weak"]
-    column = [bands[b]["findings"]["wifi.signal.weak"] for b in bands]
-    assert weak is None or column.count(None) != 1
-    assert bands["5GHz"]["findings"]["wifi.signal.weak"] == 20
-    assert bands["5GHz"]["findings"]["dns.slow"] == 10
+def seeded_doc(tmp_path: Path) -> dict[str, Any]:
+    """The seeded data's insights document, computed in a SQLite database."""
+    engine = make_engine(sqlite_url(str(tmp_path / "seed.sqlite3")))
+    upgrade(engine)
+    for p in seeded():
+        model = UploadPayload.model_validate(p)
+        insert_upload(engine, upload_id=model.upload_id, provider="acme",
+                      installation_id=model.installation_id,
+                      support_code=from_upload_id(model.upload_id),
+                      created_at=model.created_at, payload_json=model.model_dump_json())
+    doc = cohort_insights(engine, "acme", Filters(), 10)
+    engine.dispose()
+    return doc
 
 
-def test_speeds_feedback_offers_devices() -> None:
-    doc = compute_insights(seeded(), k=10)
-    tiers = {s["plan_tier"]: s for s in doc["speeds_vs_plan"]}
-    assert set(tiers) == {"fiber-300", "fiber-100"}  # fiber-1000 has 3 homes
-    assert tiers["fiber-100"]["median_down_pct_of_plan"] is not None
-    assert doc["device_mix"]["by_kind"] == {"phone": 35, "router": 35}
-    assert doc["feedback_by_finding"]["wifi.signal.weak"]["installations"] == 35
-    assert doc["offers"]["mesh.upsell"] == {"shown": 35, "taken": 18}
-
-
-def test_too_few_installations_hides_everything() -> None:
-    doc = compute_insights([payload(n) for n in range(9)], k=10)
-    assert doc["installations"] is None
-    assert doc["speeds_vs_plan"] == []
-    assert all(c["installations"] is None for c in doc["findings_by_cohort"]["plan_tier"]["cohorts"])
-    assert doc["device_mix"]["by_kind"] == {"phone": None, "router": None}
-
-
-def test_k_is_never_below_ten() -> None:
-    assert compute_insights([], k=2)["k"] == 10
-
-
-def test_text_and_csv_mark_hidden_cells() -> None:
-    doc = compute_insights(seeded(), k=10)
+def test_text_and_csv_mark_hidden_cells(tmp_path: Path) -> None:
+    doc = seeded_doc(tmp_path)
     text = insights_text(doc)
     assert "6GHz" in text and "<k" in text
     csv = insights_csv(doc)

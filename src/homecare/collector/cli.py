@@ -7,7 +7,7 @@ English only on purpose: this is the provider's tool, read by its staff.
     homecare-collector token revoke TOKEN|DIGEST-PREFIX ; homecare-collector token list
     homecare-collector show CODE [--provider NAME | --url URL --token SUPPORT_TOKEN]
     homecare-collector technicians add NAME PUBKEY --provider NAME ; technicians list
-    homecare-collector insights [--json | --csv] [--k 10] [--provider NAME]
+    homecare-collector insights [--json | --csv | --parquet DIR] [--k 10] [--provider NAME] [filters]
     homecare-collector migrate
 """
 
