@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from .payloads import payload
 from .test_insights import seeded
 
 
-def store(db: Path, items: list[dict]) -> None:
+def store(db: Path, items: list[dict[str, Any]]) -> None:
     engine = make_engine(sqlite_url(str(db)))
     upgrade(engine)
     for p in items:

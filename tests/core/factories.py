@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from homecare.advise.catalogue import Catalogue
 from homecare.advise.guidance import build_guidance
@@ -37,7 +38,7 @@ def host(
     connection: str = "wired",
 ) -> HostData:
     addresses = [InterfaceAddress(family="ipv4", address="192.168.1.20", prefix_len=24)] if ipv4 else []
-    kind = "wifi" if connection == "wifi" else "wired"
+    kind: Literal["wifi", "wired"] = "wifi" if connection == "wifi" else "wired"
     name = "wlan0" if kind == "wifi" else "eth0"
     return HostData(
         os="Linux test",

@@ -261,7 +261,7 @@ def test_a_cycle_in_requires_is_a_clear_error() -> None:
         def run(self, ctx: object) -> None:
             return None
 
-    probes: list[Probe] = [P("a", ("b",)), P("b", ("c",)), P("c", ("a",))]
+    probes: list[Probe] = [P("a", ("b",)), P("b", ("c",)), P("c", ("a",))]  # type: ignore[list-item]
     with pytest.raises(ConfigError, match="a -> b -> c -> a"):
         select_probes(probes, ["loop"])
 

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
@@ -19,14 +20,15 @@ pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
 
 
-def _devices(home: VirtualHome, hc_home: Path) -> dict[str, object]:
+def _devices(home: VirtualHome, hc_home: Path) -> dict[str, Any]:
     proc = home.run_in_laptop(
         [sys.executable, "-m", "homecare", "check", "--json", "--quick", "devices"],
         env={"HOMECARE_HOME": str(hc_home)},
         timeout=60,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report
 
 
 def test_rogue_dhcp_server_is_reported(virtual_home: HomeFactory, tmp_path: Path) -> None:
@@ -35,9 +37,9 @@ def test_rogue_dhcp_server_is_reported(virtual_home: HomeFactory, tmp_path: Path
     rogue = truth["devices"][2]
 
     report = _devices(home, tmp_path / "a")
-    data = next(o for o in report["observations"] if o["probe"] == "devices")["data"]  # type: ignore[index]
+    data = next(o for o in report["observations"] if o["probe"] == "devices")["data"]
     assert data["dhcp_servers"] == [truth["lan"]["router_ip"]]
-    assert "lan.dhcp.multiple_servers" not in {f["code"] for f in report["findings"]}  # type: ignore[index]
+    assert "lan.dhcp.multiple_servers" not in {f["code"] for f in report["findings"]}
 
     server = home.spawn(
         rogue["name"],
@@ -55,8 +57,8 @@ def test_rogue_dhcp_server_is_reported(virtual_home: HomeFactory, tmp_path: Path
         report = _devices(home, tmp_path / "b")
     finally:
         home.stop(server)
-    data = next(o for o in report["observations"] if o["probe"] == "devices")["data"]  # type: ignore[index]
+    data = next(o for o in report["observations"] if o["probe"] == "devices")["data"]
     assert sorted(data["dhcp_servers"]) == sorted([truth["lan"]["router_ip"], rogue["ip"]])
-    finding = next(f for f in report["findings"] if f["code"] == "lan.dhcp.multiple_servers")  # type: ignore[index]
+    finding = next(f for f in report["findings"] if f["code"] == "lan.dhcp.multiple_servers")
     assert finding["evidence"]["unexpected"] == [rogue["ip"]]
-    assert report["verdict"]["segment"] == "lan"  # type: ignore[index]
+    assert report["verdict"]["segment"] == "lan"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from homecare.advise.catalogue import SHIPPED_DIR, SKILLS, Catalogue
+from homecare.advise.catalogue import SHIPPED_DIR, Catalogue
 from homecare.engine import ENGINE_CODES
 from homecare.i18n import SHIPPED_LANGUAGES
 from homecare.plugins import REPO_PLUGINS_DIR, all_rules, get_plugin_manager
+from homecare.vocabulary import SKILLS
 
 
 def emitted_codes() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def last_id(home: Home) -> str:
         return latest.id
 
 
-def interactive(home: Home, answers: str, **overrides: object) -> Result:
+def interactive(home: Home, answers: str, **overrides: Any) -> Result:
     canned.set_scenario(gw_rtt=45.0, dns_ok=False)
     return home.check(stdin=answers, tty=True, **overrides)
 
@@ -112,7 +113,7 @@ def test_questions_are_in_the_persons_language(home: Home) -> None:
     ],
 )
 def test_never_asked_outside_an_interactive_console(
-    home: Home, case: str, kwargs: dict[str, object]
+    home: Home, case: str, kwargs: dict[str, Any]
 ) -> None:
     canned.set_scenario(gw_rtt=45.0, dns_ok=False)
     env = home.env(stdin="2\n1\n5\n", tty=True)

@@ -7,6 +7,7 @@ only who is asking, and the output must follow.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def catalogue() -> Catalogue:
     return Catalogue.load()
 
 
-def run(home: Home, skill: str, lang: str, output: str = "plain", **environ: str) -> str:
+def run(home: Home, skill: str, lang: str, output: str = "plain", **environ: Any) -> str:
     canned.set_scenario(gw_rtt=45.0, dns_ok=False)
     env = home.env(**environ)
     result = home.check(output=output, env=env, skill=skill, language=lang)

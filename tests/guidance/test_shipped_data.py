@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from homecare.advise.personas import BUILTIN, SHIPPED_DIR, SKILLS, load_persona
+from homecare.advise.personas import BUILTIN, SHIPPED_DIR, load_persona
 from homecare.profiles.provider import SHIPPED_DIR as PROVIDERS_DIR
 from homecare.profiles.provider import load_provider
+from homecare.vocabulary import SKILLS
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jsonschema
@@ -41,7 +42,7 @@ def encodings(value: str) -> set[str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(identifying_reports())
-def test_no_identifying_value_survives(case: tuple) -> None:
+def test_no_identifying_value_survives(case: tuple[Any, ...]) -> None:
     report, secrets = case
     for value in secrets.hostnames + secrets.users:
         assume(value.split(".")[0].lower() not in VOCABULARY)
@@ -62,7 +63,7 @@ def test_no_identifying_value_survives(case: tuple) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(identifying_reports())
-def test_payload_validates_against_schema(case: tuple) -> None:
+def test_payload_validates_against_schema(case: tuple[Any, ...]) -> None:
     report, _ = case
     payload = anonymize(report, SECRET, plan_tier="fiber-300", feedback_score=4,
                         offer_shown="mesh.upsell", offer_taken=False, public_ip="203.0.113.77")
@@ -72,7 +73,7 @@ def test_payload_validates_against_schema(case: tuple) -> None:
 
 @settings(max_examples=5, deadline=None)
 @given(identifying_reports())
-def test_cohort_fields_kept(case: tuple) -> None:
+def test_cohort_fields_kept(case: tuple[Any, ...]) -> None:
     report = case[0]
     p = anonymize(report, SECRET, plan_tier="fiber-300", plan_down_mbps=300.0,
                   feedback_score=2, offer_shown="mesh.upsell", public_ip="2001:db8::1")

@@ -11,7 +11,7 @@ from homecare.diagnose.base import Rule, RuleContext
 from homecare.diagnose.wifi_rules import WIFI_RULES, wifi_is_weak_link
 from homecare.models import Finding, Observation
 from homecare.models.common import ProbeStatus, Segment, Severity
-from homecare.models.wifi import WifiData, WifiLink, WifiNetwork, WifiStation
+from homecare.models.wifi import Band, WifiData, WifiLink, WifiNetwork, WifiStation
 from homecare.probes.wifi.channels import channel_advice
 from homecare.probes.wifi.parsers.iw_scan import parse_iw_scan
 from homecare.profiles.provider import ProviderProfile, Thresholds
@@ -100,7 +100,7 @@ def test_signal_thresholds_come_from_the_provider() -> None:
     assert f.evidence["threshold_dbm"] == -55
 
 
-def _neighbours(band: str, channel: int, n: int, width: int = 20) -> list[WifiNetwork]:
+def _neighbours(band: Band, channel: int, n: int, width: int = 20) -> list[WifiNetwork]:
     return [
         WifiNetwork(
             ssid=f"n{i}",

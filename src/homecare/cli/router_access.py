@@ -28,6 +28,7 @@ def ask_password(env: Environment, prompt: str) -> str | None:
             return None
     env.stderr.write(prompt)
     line = env.stdin.readline()
+    env.stderr.write("\n")  # the answer came from a pipe: end the prompt's line
     return line.rstrip("\r\n") or None
 
 

@@ -47,6 +47,7 @@ from homecare.share.payload import (
     VerdictOut,
     WifiOut,
 )
+from homecare.share.router_payload import router_out
 from homecare.share.scrub import looks_identifying, scrub_text, token
 from homecare.share.secret import installation_id, keyed_hash, upload_id_for
 from homecare.vocabulary import SKILLS
@@ -106,6 +107,7 @@ def anonymize(
     wifi_out = _wifi(wifi, secret) if isinstance(wifi, WifiData) else None
     device_list = [_device(d, secret) for d in devices.devices] if devices else []
     router_vendor = next((d.vendor for d in device_list if d.is_gateway and d.vendor), None)
+    router, line = router_out(report)  # line figures and counters; no names or addresses
     payload = UploadPayload(
         upload_id=upload_id_for(secret, report.id),
         installation_id=installation_id(secret),
@@ -140,6 +142,8 @@ def anonymize(
         else None,
         advice=_advice(report, skill, steps_tried),
         public_network=coarse_network(public_ip),
+        router=router,
+        line=line,
     )
     return payload.model_dump(mode="json")
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from homecare.share.router_payload import LineOut, RouterOut
 from homecare.vocabulary import Skill
 
 UPLOAD_SCHEMA_VERSION: Literal[1] = 1
@@ -187,6 +188,8 @@ class UploadPayload(_Model):
     feedback_score: int | None = Field(default=None, ge=1, le=5)
     offer: OfferOut | None = None
     advice: AdviceOut | None = None
+    router: RouterOut | None = Field(default=None, description="Which router, read how; no names.")
+    line: LineOut | None = Field(default=None, description="The access line's figures.")
     public_network: str | None = Field(
         default=None, description="The public address reduced to /24 (IPv4) or /48 (IPv6)."
     )

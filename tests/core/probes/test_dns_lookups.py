@@ -17,7 +17,6 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from homecare.probes.dns import lookups
 from homecare.probes.dns.lookups import direct_lookup, system_lookup
 
 KNOWN = "known.test."
@@ -118,7 +117,7 @@ def test_system_lookup_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*_a: object, **_k: object) -> object:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(lookups.socket, "getaddrinfo", fail)
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
     result = system_lookup("whatever.test", 1.0)
     assert result.ok is False
     assert result.error is not None and "not known" in result.error
@@ -131,7 +130,7 @@ def test_system_lookup_gives_up_at_its_timeout(monkeypatch: pytest.MonkeyPatch) 
         release.wait(5)
         raise socket.gaierror(socket.EAI_AGAIN, "late")
 
-    monkeypatch.setattr(lookups.socket, "getaddrinfo", hang)
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
     started = time.monotonic()
     try:
         result = system_lookup("slow.test", 0.2)

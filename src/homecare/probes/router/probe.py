@@ -158,7 +158,7 @@ class RouterProbe:
             raise ProbeSkipped(_("No router address: this computer has no default gateway."))
         readings: list[Reading] = []
         manufacturer = ""
-        if s.kind in ("auto", "igd", "fritzbox"):
+        if s.kind in ("auto", "igd"):
             ctx.progress(_("Looking for the router's UPnP service"))
             wait = min(s.igd_wait_s, max(0.2, ctx.remaining() / 4))
             device = find_igd(lan.ip if lan else None, address, wait, time.monotonic() + wait + 3)

@@ -32,11 +32,11 @@ from homecare.probes.router.soap import RouterError, http_exchange
 TR064_PORT = 49000
 MAX_REPLY_BYTES = 512 * 1024
 MAX_CLIENTS = 256
-#: device-log lines that mean the line dropped (German and English firmware)
+#: device-log lines that mean the line dropped (German and English firmware); the
+#: "synchronisation established" line that follows each drop is not counted again
 _RESYNC = re.compile(
-    r"(DSL-Synchronisierung besteht|DSL antwortet nicht|DSL is not responding|"
-    r"DSL synchronization|Internetverbindung wurde getrennt|Internet connection was terminated|"
-    r"Zwangstrennung|forced disconnect|resync)",
+    r"(DSL antwortet nicht|DSL is not responding|Internetverbindung wurde getrennt|"
+    r"Internet connection was (terminated|disconnected)|Zwangstrennung|forced disconnect)",
     re.IGNORECASE,
 )
 
@@ -81,7 +81,8 @@ class BoundedAdapter(HTTPAdapter):
                     raise requests.Timeout("reply too slow")
         finally:
             response.close()
-        if body.lstrip().startswith(b"<"):
+        head = bytes(body[:64]).lstrip().lower()
+        if head.startswith(b"<") and not head.startswith(b"<html"):  # error pages are HTML
             try:
                 check_xml(bytes(body))
             except RouterError as exc:
@@ -265,20 +266,22 @@ class FritzClient:
         rx, tx = self.byte_counters()
         out.counters = WanCounters(bits=64, bytes_received=rx, bytes_sent=tx)
 
+    def host_list(self) -> list[RouterClient]:
+        """Every host the box knows, from its host list file (one request, not one per host)."""
+        path = str(self.call("Hosts1", "X_AVM-DE_GetHostListPath").get("NewX_AVM-DE_HostListPath"))
+        if not path.startswith("/"):
+            raise RouterError("host list path is not on the box")
+        status, body = http_exchange(
+            f"http://{self.address}:{self.port}{path}", timeout=self.timeout
+        )
+        if status != 200:
+            raise RouterError(f"host list: HTTP {status}")
+        return parse_host_list(body)
+
     def _hosts(self, out: Reading) -> None:
-        count = _int(self.call("Hosts1", "GetHostNumberOfEntries").get("NewHostNumberOfEntries"))
         clients: dict[str, RouterClient] = {}
-        for index in range(min(count or 0, MAX_CLIENTS)):
-            entry = self.call("Hosts1", "GetGenericHostEntry", NewIndex=index)
-            mac = str(entry.get("NewMACAddress") or "").lower()[:17] or None
-            client = RouterClient(
-                mac=mac,
-                ip=str(entry.get("NewIPAddress") or "")[:45] or None,
-                hostname=str(entry.get("NewHostName") or "")[:64] or None,
-                wifi=str(entry.get("NewInterfaceType") or "") == "802.11",
-                active=bool(entry.get("NewActive")),
-            )
-            clients[mac or f"#{index}"] = client
+        for index, client in enumerate(self.host_list()):
+            clients[client.mac or f"#{index}"] = client
         for radio in (1, 2, 3):
             try:
                 total = _int(
@@ -303,6 +306,35 @@ class FritzClient:
                 speed = _int(assoc.get("NewX_AVM-DE_Speed"))
                 client.tx_mbit = float(speed) if speed is not None else None
         out.clients = list(clients.values())
+
+
+def parse_host_list(xml: bytes) -> list[RouterClient]:
+    """``<List><Item>...`` as the box's ``devicehostlist.lua`` returns it."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, ParseError, ValueError, UnicodeError, RecursionError):
+        raise RouterError("host list: unreadable XML") from None
+    clients = []
+    for item in list(root.iter("Item"))[:MAX_CLIENTS]:
+        fields = {child.tag: (child.text or "").strip() for child in item}
+        clients.append(
+            RouterClient(
+                mac=fields.get("MACAddress", "").lower()[:17] or None,
+                ip=fields.get("IPAddress", "")[:45] or None,
+                hostname=fields.get("HostName", "")[:64] or None,
+                wifi=fields.get("InterfaceType") == "802.11",
+                active=fields.get("Active") == "1",
+                tx_mbit=float(fields["X_AVM-DE_Speed"])
+                if fields.get("X_AVM-DE_Speed", "").isdigit()
+                else None,
+            )
+        )
+    return clients
 
 
 def _percent_to_dbm(percent: int) -> float:
