@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 
 import pytest
-from homecare_lab import HomeSpec, addresses
+from homecare_lab import HomeSpec, VirtualHome, addresses
 from homecare_lab.spec import WanSpec
 
-from .conftest import HomeFactory
-
 pytestmark = pytest.mark.e2e
+HomeFactory = Callable[..., VirtualHome]
 
 
 def ping_ms(home: object, count: int = 10) -> list[float]:

@@ -26,10 +26,13 @@ from homecare.probes.base import ProbeContext, ProbeSkipped
 from homecare.probes.latency.probe import latency_targets, tcp_port_for
 from homecare.probes.speed.engine import EngineError, MeasureBudget, SpeedEngine
 from homecare.probes.speed.loaded import LoadedPingers, idle_baseline, worst_increase
+from homecare.probes.speed.send_queues import wait_until_quiet
 from homecare.profiles.provider import ProviderProfile
 
 #: Seconds kept back for setup, the idle baseline and stopping cleanly.
 _OVERHEAD_S = 3.0
+#: At most this long for other connections' send queues to drain before the idle baseline.
+QUIET_WAIT_S = 2.0
 
 
 def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
@@ -88,6 +91,8 @@ class SpeedProbe:
         targets = [(t, role, tcp_port_for(ctx, role)) for t, role in latency_targets(ctx)][:2]
         data = SpeedData(plan_down_mbit=s.plan_down_mbit, plan_up_mbit=s.plan_up_mbit)
         ctx.progress(_("Measuring idle latency"))
+        # a previous test's queue still going out would pass for bufferbloat
+        wait_until_quiet(min(ctx.deadline, time.monotonic() + QUIET_WAIT_S))
         idle = idle_baseline(targets, ctx.deadline) if targets else []
         idle_medians = {x.target: x.stats.median_ms for x in idle}
         data.latency = list(idle)
