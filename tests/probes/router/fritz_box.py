@@ -121,7 +121,9 @@ def healthy_replies() -> dict[str, dict[str, object]]:
             "NewX_AVM_DE_TotalBytesReceived64": 9_876_543_210,
             "NewX_AVM_DE_WANAccessType": "DSL",
         },
-        "Hosts1#X_AVM-DE_GetHostListPath": {"NewX_AVM-DE_HostListPath": "/devicehostlist.lua?sid=1"},
+        "Hosts1#X_AVM-DE_GetHostListPath": {
+            "NewX_AVM-DE_HostListPath": "/devicehostlist.lua?sid=1"
+        },
         "WLANConfiguration1#GetTotalAssociations": {"NewTotalAssociations": 1},
         "WLANConfiguration1#GetGenericAssociatedDeviceInfo": {
             "NewAssociatedDeviceMACAddress": "F8:4D:89:7C:0A:32",
@@ -224,9 +226,9 @@ def _digest_ok(header: str, method: str, box: FritzBox) -> bool:
     for item in header[7:].split(","):
         key, _, value = item.strip().partition("=")
         parts[key] = value.strip('"')
-    ha1 = hashlib.md5(f"{parts.get('username')}:{REALM}:{PASSWORD}".encode()).hexdigest()  # noqa: S324
-    ha2 = hashlib.md5(f"{method}:{parts.get('uri')}".encode()).hexdigest()  # noqa: S324
-    expected = hashlib.md5(  # noqa: S324
+    ha1 = hashlib.md5(f"{parts.get('username')}:{REALM}:{PASSWORD}".encode()).hexdigest()
+    ha2 = hashlib.md5(f"{method}:{parts.get('uri')}".encode()).hexdigest()
+    expected = hashlib.md5(
         f"{ha1}:{parts.get('nonce')}:{parts.get('nc')}:{parts.get('cnonce')}:auth:{ha2}".encode()
     ).hexdigest()
     return (
@@ -327,7 +329,9 @@ def seed_cache(cache_dir: Path, host: str = "127.0.0.1") -> Path:
 
 
 @contextmanager
-def serving(box: FritzBox, host: str = "127.0.0.1", web_port: int | None = None) -> Iterator[FritzBox]:
+def serving(
+    box: FritzBox, host: str = "127.0.0.1", web_port: int | None = None
+) -> Iterator[FritzBox]:
     """TR-064 on a free port of *host*; with *web_port* also the box's web
     server there (fritzconnection reads ``jason_boxinfo.xml`` from port 80 to
     check its API cache against the firmware)."""

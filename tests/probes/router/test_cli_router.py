@@ -29,10 +29,10 @@ from .fritz_box import PASSWORD, USER, FritzBox, flaky_replies, seed_cache, serv
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -131,7 +131,9 @@ def test_password_from_the_keyring_never_reaches_reports_history_or_uploads(
     assert {"router.line.noise_margin_low", "router.line.sync_below_plan"} <= codes
     assert report.verdict.segment == "provider"
     payload = json.dumps(anonymize(report, b"k" * 32))
-    saved = b"".join(p.read_bytes() for p in Path(environ["HOMECARE_HOME"]).rglob("*") if p.is_file())
+    saved = b"".join(
+        p.read_bytes() for p in Path(environ["HOMECARE_HOME"]).rglob("*") if p.is_file()
+    )
     for where, text in (("json", out), ("stderr", err), ("upload", payload)):
         assert PASSWORD not in text, where
     assert PASSWORD.encode() not in saved  # history database, profile, API cache

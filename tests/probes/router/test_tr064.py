@@ -26,10 +26,17 @@ def cache(tmp_path: Path) -> Path:
     return tmp_path / "api"
 
 
-def client(box: FritzBox, cache: Path, password: str = PASSWORD, timeout: float = 2.0) -> FritzClient:
+def client(
+    box: FritzBox, cache: Path, password: str = PASSWORD, timeout: float = 2.0
+) -> FritzClient:
     # the cache check against the firmware needs the box's port 80: see test_cli_router
     return FritzClient(
-        "127.0.0.1", USER, password, port=box.port, timeout=timeout, cache_dir=cache,
+        "127.0.0.1",
+        USER,
+        password,
+        port=box.port,
+        timeout=timeout,
+        cache_dir=cache,
         verify_cache=False,
     )
 
@@ -46,7 +53,12 @@ def test_reads_line_counters_hosts_and_wifi(cache: Path) -> None:
     assert (line.attainable_down_kbit, line.attainable_up_kbit) == (126000, 46000)
     assert (line.noise_margin_down_db, line.noise_margin_up_db) == (11.0, 9.0)
     assert (line.attenuation_down_db, line.attenuation_up_db) == (13.0, 8.0)
-    assert (line.crc_errors, line.fec_errors, line.errored_seconds, line.retrains) == (40, 3100, 12, 0)
+    assert (line.crc_errors, line.fec_errors, line.errored_seconds, line.retrains) == (
+        40,
+        3100,
+        12,
+        0,
+    )
     assert line.log_resyncs == 0
     counters = reading.counters
     assert counters is not None and counters.bits == 64
@@ -71,7 +83,9 @@ def test_flaky_line_gives_every_line_finding(cache: Path) -> None:
                     PlanTier(name="XL 100", down_mbit=100, up_mbit=40)],
     )  # fmt: skip
     ctx = RuleContext(
-        observations={"router": Observation(probe="router", area="router", status=ProbeStatus.OK, data=data)},
+        observations={
+            "router": Observation(probe="router", area="router", status=ProbeStatus.OK, data=data)
+        },
         provider=provider,
     )
     findings = {f.code: f for rule in ROUTER_RULES for f in rule.evaluate(ctx)}
