@@ -142,8 +142,31 @@ class DnsQualityData(Strict):
     resolvers: list[ResolverQuality] = Field(default_factory=list)
 
 
+CaptiveVerdict = Literal["ok", "redirect", "login_page", "unexpected", "error"]
+
+
+class CaptiveCheckResult(Strict):
+    """What one connectivity URL answered, and what that answer means."""
+
+    url: str
+    source: Literal["provider", "platform"]
+    expected_status: int
+    status: int | None = None
+    location: str | None = None
+    body_bytes: int = 0
+    verdict: CaptiveVerdict = "error"
+    error: str | None = None
+
+
 class CaptiveData(Strict):
-    """Observation payload of the ``captive`` probe."""
+    """Observation payload of the ``captive`` probe.
+
+    The top-level fields describe the deciding check (the first redirect or
+    login page, else the provider's); ``checks`` has every one of them.
+    ``captive`` is true only on a redirect or a login page, or when two or
+    more checks agree that something else answers and none answered as
+    expected: one blocked host or a DNS filter is not a portal.
+    """
 
     kind: Literal["captive"] = "captive"
     url: str
@@ -153,6 +176,7 @@ class CaptiveData(Strict):
     body_bytes: int = 0
     captive: bool = False
     error: str | None = None
+    checks: list[CaptiveCheckResult] = Field(default_factory=list)
 
 
 class Ipv6Data(Strict):

@@ -28,6 +28,16 @@ class SupportContact(_Model):
     hours: str | None = None
 
 
+class CaptiveCheck(_Model):
+    """One connectivity URL and what a free internet answers there."""
+
+    url: str = Field(pattern=r"^https?://")
+    expect_status: int = Field(default=204, ge=100, le=599)
+    expect_body: str | None = Field(
+        default=None, description="Text the answer must contain, e.g. 'Success'."
+    )
+
+
 class Targets(_Model):
     """Addresses and names probed beyond the home."""
 
@@ -37,6 +47,12 @@ class Targets(_Model):
     provider_resolver: str | None = None
     captive_url: str = "http://connectivity-check.ubuntu.com/"
     captive_expect_status: int = 204
+    captive_platform_checks: list[CaptiveCheck] | None = Field(
+        default=None,
+        description="Independent connectivity checks beside captive_url; None: this "
+        "platform's own (Android/Chrome, Apple, Microsoft, Firefox endpoints).",
+        max_length=8,
+    )
 
 
 class Thresholds(_Model):
