@@ -20,7 +20,7 @@ from homecare.collector.ratelimit import retry_after_header
 from homecare.collector.web.auth import COOKIE, WebError, WebSession, csrf_ok, with_language
 from homecare.collector.web.pages import require, set_session_cookie
 from homecare.collector.web.queries import installation_timeline
-from homecare.collector.web.related import find_related
+from homecare.collector.web.related import SessionStory, find_related, find_session_story
 from homecare.collector.web.script import say_next
 from homecare.collector.web.state import SECURITY_HEADERS, render, web_state
 from homecare.collector.web.story import Story, build_story
@@ -41,7 +41,7 @@ async def desk(request: Request, code: str | None = None) -> Response:
     # the same per-agent budget as GET /v1/results, shared by all instances
     wait = await run_in_threadpool(st.api.limits.lookup.take, f"lookup:{session.token_hash}", 1.0)
     if wait > 0:
-        await _audit(request, session, f"rate limited ({typed[:20]!r})")
+        await _audit(request, session, "rate limited")
         response = render(
             request,
             "desk.html",
@@ -73,14 +73,14 @@ async def desk(request: Request, code: str | None = None) -> Response:
         )
     provider = session.provider
 
-    def load() -> Story | None:
+    def load() -> Story | SessionStory | None:
         found = db.find_by_code(st.api.engine, provider, canonical)
-        if not found:
-            return None
-        inst = str(found[0].payload.get("installation_id", ""))
-        timeline = installation_timeline(st.api.engine, provider, inst)
-        related = find_related(st.api.engine, provider, canonical, inst)
-        return build_story(found, timeline, related, st.catalogue, session.language)
+        if found:
+            inst = str(found[0].payload.get("installation_id", ""))
+            timeline = installation_timeline(st.api.engine, provider, inst)
+            related = find_related(st.api.engine, provider, canonical, inst)
+            return build_story(found, timeline, related, st.catalogue, session.language)
+        return find_session_story(st.api.engine, provider, canonical)
 
     story = await run_in_threadpool(load)
     await _audit(request, session, f"{canonical} {'found' if story else 'not found'}")
@@ -95,6 +95,11 @@ async def desk(request: Request, code: str | None = None) -> Response:
             story=None,
             error=N_("No check with this code was shared with us."),
         )
+    if isinstance(story, SessionStory):
+        return render(
+            request, "desk.html", session.language, session, typed=canonical, story=None,
+            tech=story,
+        )  # fmt: skip
     script = say_next(story, session.language)
     return render(
         request, "desk.html", session.language, session, typed=canonical, story=story, script=script

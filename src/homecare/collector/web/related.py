@@ -8,10 +8,21 @@ collector (``None``) or has nothing for this code (an empty list).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+
+from homecare.collector.session_view import session_view
+from homecare.collector.sessions_db import (
+    StoredSession,
+    find_sessions_by_code,
+    find_sessions_by_job,
+    get_session,
+    tech_sessions,
+)
 
 
 @dataclass(frozen=True)
@@ -38,18 +49,81 @@ class Related:
     alerts: list[AlertSummary] | None = None
 
 
+@dataclass(frozen=True)
+class SessionStory:
+    """A technician session looked up by its own support code."""
+
+    view: dict[str, Any]  # homecare.collector.session_view.session_view
+    same_job: list[SessionSummary]
+
+
+def find_session_story(engine: Engine, provider: str, support_code: str) -> SessionStory | None:
+    found = find_sessions_by_code(engine, provider, support_code)
+    if not found:
+        return None
+    first = found[0]
+    same_job = (
+        [session_summary(s) for s in find_sessions_by_job(engine, provider, first.job_id)]
+        if first.job_id
+        else []
+    )
+    return SessionStory(session_view(engine, first), same_job)
+
+
 def find_related(engine: Engine, provider: str, support_code: str, installation_id: str) -> Related:
-    """Sessions for the code's job and alerts of its installation, where the
+    """Technician sessions at this installation and its alerts, where the
     collector has those features."""
     return Related(
-        sessions=_sessions(engine, provider, support_code),
+        sessions=_sessions(engine, provider, installation_id),
         alerts=_alerts(engine, provider, installation_id),
     )
 
 
-def _sessions(engine: Engine, provider: str, support_code: str) -> list[SessionSummary] | None:
-    return None
+def session_summary(found: StoredSession) -> SessionSummary:
+    upload = found.document.get("upload", {})
+    return SessionSummary(
+        session_id=found.id,
+        job_id=found.job_id,
+        plan=str(upload.get("plan_id", "?")),
+        created_at=_when(upload.get("created_at")),
+        status=str(upload.get("status", "?")),
+        steps=[(str(s.get("key", "")), str(s.get("status", ""))) for s in upload.get("steps", [])],
+        url=f"/desk/?code={found.support_code}",
+    )
+
+
+def _sessions(engine: Engine, provider: str, installation_id: str) -> list[SessionSummary] | None:
+    """Sessions whose upload names this installation (newest first).
+
+    ``tech_sessions`` has no installation column, so the stored document is
+    narrowed with LIKE (the id is hex, so it holds no wildcard) and checked
+    exactly after parsing."""
+    if not re.fullmatch(r"[0-9a-f]{8,64}", installation_id):
+        return []
+    needle = f'%"installation_id": "{installation_id}"%'
+    stmt = (
+        select(tech_sessions.c.id)
+        .where(tech_sessions.c.provider == provider, tech_sessions.c.document.like(needle))
+        .order_by(tech_sessions.c.received_at.desc())
+        .limit(20)
+    )
+    with engine.connect() as conn:
+        ids = [str(r[0]) for r in conn.execute(stmt)]
+    out = []
+    for session_id in ids:
+        found = get_session(engine, provider, session_id)
+        if found and found.document.get("upload", {}).get("installation_id") == installation_id:
+            out.append(session_summary(found))
+    return out
 
 
 def _alerts(engine: Engine, provider: str, installation_id: str) -> list[AlertSummary] | None:
+    """No collector alert feed exists yet: the desk says so."""
     return None
+
+
+def _when(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -27,8 +27,8 @@ def say_next(story: Story, language: str) -> list[str]:
     tr = translations(language)
     _, ngettext = tr.gettext, tr.ngettext
     p = story.payload
-    when = story.received_at.strftime("%Y-%m-%d %H:%M")
-    lines = [_("Thank you. I can see the check you ran, received on {when} UTC.").format(when=when)]
+    when = str(p.get("created_at", ""))[:16].replace("T", " ")
+    lines = [_("Thank you. I can see the check you ran on {when} UTC.").format(when=when)]
     verdict = p.get("verdict") or {}
     if verdict.get("healthy"):
         lines.append(_("Everything the check measured looked fine at that moment."))
