@@ -102,6 +102,10 @@ def _stable_igd_uuid(run_id: str) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
+#: the longest any lab wait may take: a hang detector, not a delay that tunes a test
+SANITY_LIMIT_S = 90.0
+
+
 class VirtualHome:
     """A home network made of network namespaces, built from a ``HomeSpec``."""
 
@@ -471,8 +475,14 @@ class VirtualHome:
             self._wait_tcp(self.provider_ns, addr, port, "provider services")
 
     def _wait_tcp(
-        self, namespace: str, addr: str, port: int, what: str, timeout: float = 10
+        self, namespace: str, addr: str, port: int, what: str, timeout: float = SANITY_LIMIT_S
     ) -> None:
+        """Until *addr*:*port* accepts, or one of the lab's processes has died.
+
+        Bounded by conditions, not by a tuned delay: a dead helper fails at
+        once with its log, a live one is given until the sanity limit (two
+        loaded cores can make a daemon take many seconds to bind).
+        """
         deadline = time.monotonic() + timeout
         while True:
             with netns.enter(namespace):
@@ -639,7 +649,7 @@ class VirtualHome:
         self._apply_wan(wan)
         if not {"wan_down", "router_down"} & set(self._faults):
             # a reshaped link must carry traffic before anyone measures it
-            self._wait_tcp(self.laptop_ns, addresses.INTERNET, 80, "the WAN after a change", 5)
+            self._wait_tcp(self.laptop_ns, addresses.INTERNET, 80, "the WAN after a change")
         if wan != self.spec.wan:
             self._faults["wan_degraded"] = asdict(wan)
         else:
