@@ -1,15 +1,18 @@
 """Samples in the history: two monitor processes writing at once lose nothing and
-corrupt nothing; failed deliveries wait longer each time."""
+corrupt nothing; failed deliveries wait longer each time; the indexed outage
+query finds the same outages as reading every sample."""
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from homecare.monitor.outages import find_outages
 from homecare.store.alerts import BACKOFF_FIRST_S, AlertStore
-from homecare.store.samples import SampleStore
+from homecare.store.samples import Sample, SampleStore
 
 PER_WRITER = 300
 
@@ -18,6 +21,7 @@ PER_WRITER = 300
 WRITER = f"""
 import sys
 from pathlib import Path
+from homecare.monitor.outages import find_outages
 from homecare.store.alerts import AlertStore
 from homecare.store.samples import Sample, SampleStore
 path, name = sys.argv[1], sys.argv[2]
@@ -74,3 +78,29 @@ def test_failed_delivery_backs_off(tmp_path: Path) -> None:
         (item,) = alerts.pending(now)
         alerts.record(item, now, None)
         assert alerts.pending(now + 1e6) == [] and alerts.delivered(alert_id, "opened")
+
+
+def test_outage_candidates_give_the_same_outages_as_every_sample(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    rows, ok = [], True
+    for i in range(5000):
+        if rng.random() < 0.02:
+            ok = not ok  # runs of failures of random length
+        rows.append(
+            Sample(
+                ts=float(i * 60),
+                kind="light" if i % 97 else "speed",
+                internet_ok=ok if i % 97 else None,
+                router_ok=rng.random() > 0.1,
+                gap_before=rng.random() < 0.005,
+                settling=rng.random() < 0.003,
+            )
+        )
+    with SampleStore.open(tmp_path / "h.sqlite3") as store:
+        store.add_many(rows)
+        everything = find_outages(store.between(0, 1e9, kinds=("light",)))
+        assert len(everything) > 20
+        assert find_outages(store.outage_candidates(0, 1e9)) == everything
+        assert find_outages(store.outage_candidates(60_000, 200_000)) == find_outages(
+            store.between(60_000, 200_000, kinds=("light",))
+        )

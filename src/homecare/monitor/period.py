@@ -44,7 +44,7 @@ def load_period(
     trends = compute_trends(
         buckets, tz, now=now, days=days, below_plan_ratio=below_plan_ratio, earlier=earlier
     )
-    light = store.between(start, now, kinds=("light",))
+    light = store.outage_candidates(start, now)
     return Period(
         start=start,
         end=now,

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from homecare.errors import StateError
 from homecare.i18n import _
 from homecare.models import Report
-from homecare.store.samples import SAMPLES_MIGRATION
+from homecare.store.samples import SAMPLES_MIGRATION, SAMPLES_TROUBLE_INDEX
 from homecare.store.sqlite_faults import (
     BUSY_TIMEOUT_S,
     damaged,
@@ -71,6 +71,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: the monitor's samples, hourly roll-ups, alerts and their deliveries
     SAMPLES_MIGRATION,
+    # 5: an index of the failing samples, for the outage log
+    SAMPLES_TROUBLE_INDEX,
 )
 
 

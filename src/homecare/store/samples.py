@@ -96,6 +96,11 @@ CREATE TABLE monitors (
 );
 """
 
+#: history migration 5: finds failing samples without scanning the good ones
+SAMPLES_TROUBLE_INDEX = """
+CREATE INDEX samples_trouble ON samples(ts) WHERE internet_ok = 0 OR gap_before = 1;
+"""
+
 #: raw samples are kept this long; older ones live on as hourly roll-ups
 DEFAULT_RETENTION_S = 35 * 86400.0
 
@@ -263,6 +268,40 @@ class SampleStore:
             params.extend(kinds)
         rows = self.read(sql + " ORDER BY ts, id", tuple(params))
         return [Sample.from_row(r) for r in rows]
+
+    def outage_candidates(self, start: float, end: float) -> list[Sample]:
+        """The light samples an outage log needs, oldest first: every failing one,
+        every one after a gap, and the first good one after each run of failures.
+
+        :func:`homecare.monitor.outages.find_outages` gives the same outages
+        from these as from all samples. A month is ~43,000 light samples but
+        usually only a handful of these: the failing ones come from a partial
+        index, and one indexed look-up per run finds where it ended.
+        """
+        trouble = self.read(
+            f"SELECT id, {_COLUMNS} FROM samples INDEXED BY samples_trouble "  # noqa: S608
+            "WHERE (internet_ok = 0 OR gap_before = 1) AND ts >= ? AND ts < ? ORDER BY ts, id",
+            (start, end),
+        )
+        rows: dict[int, tuple[Any, ...]] = {}
+        next_ok: tuple[Any, ...] | None = None
+        for row in trouble:
+            sample = Sample.from_row(row[1:])
+            if sample.kind != "light" or sample.settling or sample.internet_ok is None:
+                continue
+            rows[row[0]] = row
+            if sample.internet_ok or (next_ok is not None and next_ok[1] > sample.ts):
+                continue
+            found = self.read(
+                f"SELECT id, {_COLUMNS} FROM samples WHERE ts > ? AND ts < ? "  # noqa: S608
+                "AND kind = 'light' AND internet_ok = 1 AND settling = 0 ORDER BY ts LIMIT 1",
+                (sample.ts, end),
+            )
+            next_ok = found[0] if found else (0, float("inf"))
+            if found:
+                rows[found[0][0]] = found[0]
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]))
+        return [Sample.from_row(r[1:]) for r in ordered]
 
     def latest(self) -> Sample | None:
         rows = self.read(f"SELECT {_COLUMNS} FROM samples ORDER BY ts DESC LIMIT 1", ())  # noqa: S608
