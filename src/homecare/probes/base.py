@@ -44,9 +44,12 @@ class ProbeContext:
     #: requiring it first (the router probe samples the WAN *during* the speed test)
     wait_for: Callable[[str, float], Observation | None] = field(default=lambda _n, _t: None)
 
+    #: the run's clock (``time.monotonic``; a test passes one it controls)
+    clock: Callable[[], float] = field(default=time.monotonic)
+
     def remaining(self) -> float:
         """Seconds left before the run's overall budget is spent."""
-        return max(0.0, self.deadline - time.monotonic())
+        return max(0.0, self.deadline - self.clock())
 
 
 @runtime_checkable

@@ -46,9 +46,14 @@ def run_probes(
     privileged: bool = False,
     progress: ProgressCallback = _ignore,
     settings: Mapping[str, object] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[Observation]:
-    """Run *probes* and return their observations in the order given."""
-    start = time.monotonic()
+    """Run *probes* and return their observations in the order given.
+
+    *clock* measures budgets and durations (a test passes one it controls, so
+    deadlines and durations can be asserted exactly instead of after a sleep).
+    """
+    start = clock()
     deadline = start + budget_s
     lock = threading.Lock()
     results: dict[str, Observation] = {}
@@ -74,8 +79,8 @@ def run_probes(
     def work(probe: Probe) -> None:
         for dep in probe.requires:
             if dep in done:
-                done[dep].wait(timeout=max(0.0, deadline - time.monotonic()))
-        began = time.monotonic()
+                done[dep].wait(timeout=max(0.0, deadline - clock()))
+        began = clock()
         own_deadline = min(deadline, began + probe.timeout_s)
         with lock:
             probe_deadlines[probe.name] = own_deadline
@@ -91,6 +96,7 @@ def run_probes(
             settings=settings or {},
             peers=names - {probe.name},
             wait_for=wait_for,
+            clock=clock,
         )
         try:
             data = probe.run(ctx)
@@ -98,13 +104,13 @@ def run_probes(
                 probe=probe.name,
                 area=probe.area,
                 status=ProbeStatus.OK,
-                duration_s=round(time.monotonic() - began, 3),
+                duration_s=round(clock() - began, 3),
                 data=_as_payload(data),
             )
         except ProbeSkipped as exc:
-            obs = _status_only(probe, ProbeStatus.SKIPPED, str(exc), began)
+            obs = _status_only(probe, ProbeStatus.SKIPPED, str(exc), began, clock)
         except Exception as exc:  # a probe must never take the run down
-            obs = _status_only(probe, ProbeStatus.FAILED, f"{type(exc).__name__}: {exc}", began)
+            obs = _status_only(probe, ProbeStatus.FAILED, f"{type(exc).__name__}: {exc}", began, clock)
         finish(probe, obs)
 
     threads = []
@@ -117,7 +123,7 @@ def run_probes(
         while not done[probe.name].is_set():
             with lock:
                 limit = probe_deadlines.get(probe.name, deadline)
-            remaining = limit - time.monotonic()
+            remaining = limit - clock()
             if remaining <= 0:
                 break
             done[probe.name].wait(timeout=min(remaining, 0.25))
@@ -129,17 +135,20 @@ def run_probes(
                     seconds=min(probe.timeout_s, budget_s)
                 ),
                 start,
+                clock,
             )
             finish(probe, obs)
     return [results[p.name] for p in probes]
 
 
-def _status_only(probe: Probe, status: ProbeStatus, message: str, began: float) -> Observation:
+def _status_only(
+    probe: Probe, status: ProbeStatus, message: str, began: float, clock: Callable[[], float]
+) -> Observation:
     return Observation(
         probe=probe.name,
         area=probe.area,
         status=status,
-        duration_s=round(time.monotonic() - began, 3),
+        duration_s=round(clock() - began, 3),
         message=message,
     )
 

@@ -121,8 +121,22 @@ def test_probe_context_deadline_is_its_own_timeout() -> None:
         seen.append(ctx.remaining())
         return GenericData()
 
-    run([FakeProbe("look", look, timeout_s=0.5)], budget_s=10)
-    assert 0.3 < seen[0] <= 0.5
+    frozen = 1000.0  # a clock that stands still: deadlines can be asserted exactly
+    run([FakeProbe("look", look, timeout_s=0.5)], budget_s=10, clock=lambda: frozen)
+    assert seen == [0.5]
+
+
+def test_the_budget_and_durations_follow_the_injected_clock() -> None:
+    now = [50.0]
+
+    def tick(ctx: ProbeContext) -> BaseModel:
+        now[0] += 2.5  # the probe "takes" 2.5 s of the run's clock
+        return GenericData(values={"left": ctx.remaining()})
+
+    (o,) = run([FakeProbe("tick", tick, timeout_s=4)], budget_s=3, clock=lambda: now[0])
+    assert o.status is ProbeStatus.OK
+    assert o.duration_s == 2.5
+    assert o.data == GenericData(values={"left": 0.5})  # min(budget 3, timeout 4) - 2.5
 
 
 def test_requires_orders_and_passes_results() -> None:
