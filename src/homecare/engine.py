@@ -241,7 +241,13 @@ def remember(
     if not isinstance(data, DevicesData):
         return observation
     named = data.model_copy(update={"devices": apply_nicknames(data.devices, nicknames)})
-    return observation.model_copy(update={"data": apply_comparison(named, previous_devices)})
+    compared = apply_comparison(named, previous_devices)
+    if previous_devices and compared.missing_since_last:
+        # what a person recognises a missing device by: its name and last address
+        gone = set(compared.missing_since_last)
+        last_seen = [d for d in apply_nicknames(previous_devices, nicknames) if d.key in gone]
+        compared = compared.model_copy(update={"missing_devices": last_seen})
+    return observation.model_copy(update={"data": compared})
 
 
 def previous_inventory(reports: Sequence[Report]) -> list[Device] | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
-from homecare_lab.provider_profile import lab_homecare_home
+from homecare_lab.provider_profile import lab_homecare_home, provider_profile_toml
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -28,9 +28,12 @@ def home(module_virtual_home: HomeFactory) -> VirtualHome:
 
 def homecare(home: VirtualHome, root: Path, *args: str) -> Any:
     hc_home = lab_homecare_home(root)
-    proc = home.run_in_laptop(
-        [sys.executable, "-m", "homecare", *args], env={"HOMECARE_HOME": str(hc_home)}, timeout=60
-    )
+    # the lab's own "ISP": a devices check also asks whether the router answers
+    provider = hc_home / "lab-isp.toml"
+    provider.write_text(provider_profile_toml())
+    provider.chmod(0o644)
+    env = {"HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider)}
+    proc = home.run_in_laptop([sys.executable, "-m", "homecare", *args], env=env, timeout=60)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -65,6 +68,7 @@ def test_inventory_names_and_changes(home: VirtualHome, tmp_path: Path) -> None:
     home.device_disappears(leaving["name"])
     home.device_returns(returning["name"])
     try:
+        second_plain = homecare(home, tmp_path, "devices", "--plain", "--no-save")
         second = homecare(home, tmp_path, "devices", "--json")
     finally:
         home.device_returns(leaving["name"])
@@ -75,6 +79,11 @@ def test_inventory_names_and_changes(home: VirtualHome, tmp_path: Path) -> None:
     assert "devices.new_unknown" in {f["code"] for f in report["findings"]}
     assert second.returncode == 0  # worth knowing, not a fault
 
+    assert [d["nickname"] for d in data["missing_devices"]] == ["Living room TV"]
+    # the named device that went missing is shown by its name (it was stored, never shown)
+    missing_line = next(x for x in second_plain.stdout.splitlines() if "Living room TV" in x)
+    assert "not seen this time" in missing_line, second_plain.stdout
+
     third = homecare(home, tmp_path, "devices", "--plain")
     assert "Living room TV" in third.stdout
     assert "Devices on your network" in third.stdout
@@ -84,6 +93,19 @@ def test_inventory_names_and_changes(home: VirtualHome, tmp_path: Path) -> None:
     again = homecare(home, tmp_path, "devices", "forget", leaving["mac"])
     assert again.returncode == 2
     assert len(again.stderr.strip().splitlines()) == 1
+
+
+def test_devices_with_the_router_down_says_so(home: VirtualHome, tmp_path: Path) -> None:
+    # it used to list only the laptop and say nothing else
+    home.router_down()
+    try:
+        proc = homecare(home, tmp_path, "devices", "--json", "--no-save")
+    finally:
+        home.router_up()
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert "router.unreachable" in {f["code"] for f in report["findings"]}
+    assert report["verdict"]["segment"] == "router"
 
 
 def test_naming_an_unknown_address_is_a_usage_error(home: VirtualHome, tmp_path: Path) -> None:

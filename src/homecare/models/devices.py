@@ -19,6 +19,7 @@ DeviceType = Literal[
     "camera",
     "game-console",
     "iot",
+    "nas",
     "unknown",
 ]
 
@@ -68,3 +69,7 @@ class DevicesData(Strict):
     )
     new_since_last: list[str] = Field(default_factory=list)
     missing_since_last: list[str] = Field(default_factory=list)
+    missing_devices: list[Device] = Field(
+        default_factory=list,
+        description="The devices of missing_since_last as last seen (with this home's names).",
+    )

@@ -81,7 +81,7 @@ class ConsoleRenderer:
         if view.devices:
             console.print()
             inv = Table(title=view.devices_title, title_justify="left", expand=False)
-            for header in (_("Name"), _("Address"), _("Vendor"), _("Kind"), ""):
+            for header in (_("Name"), _("Address"), _("Vendor"), _("Kind"), _("Notes")):
                 inv.add_column(header, overflow="fold")
             for row in view.devices:
                 inv.add_row(row.name, row.address, row.vendor, row.kind, row.note)

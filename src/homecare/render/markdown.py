@@ -32,7 +32,7 @@ class MarkdownRenderer:
         if view.devices:
             parts += [f"## {view.devices_title}", ""]
             parts += [
-                f"| {_('Name')} | {_('Address')} | {_('Vendor')} | {_('Kind')} | |",
+                f"| {_('Name')} | {_('Address')} | {_('Vendor')} | {_('Kind')} | {_('Notes')} |",
                 "|---|---|---|---|---|",
             ]
             parts += [

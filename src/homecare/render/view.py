@@ -14,6 +14,7 @@ from homecare.diagnose.measured import PathFigure, all_figures, best_per_target,
 from homecare.diagnose.verdict import probe_label
 from homecare.i18n import _
 from homecare.models import (
+    Device,
     DevicesData,
     DnsData,
     Finding,
@@ -166,7 +167,9 @@ def _footer(report: Report, options: RenderOptions) -> str:
 
 def _inventory(report: Report, options: RenderOptions) -> tuple[str, list[DeviceRow]]:
     """The whole inventory when devices were asked for (or in detail), else
-    only what changed since last time: that is what a person wants to see."""
+    only what changed since last time: that is what a person wants to see.
+    Devices missing since the last check are listed too, by the name the
+    person gave them when there is one."""
     data = report.data_of(DevicesData)
     if not isinstance(data, DevicesData) or options.verbosity == "brief":
         return "", []
@@ -177,30 +180,54 @@ def _inventory(report: Report, options: RenderOptions) -> tuple[str, list[Device
         title = _("Devices on your network ({count})").format(count=len(data.devices))
     else:
         shown = [d for d in data.devices if d.key in new]
-        title = _("New devices since the last check") if shown else ""
-    rows = []
-    for d in shown:
-        notes = []
-        if d.key in new:
-            notes.append(_("new"))
-        if d.is_gateway:
-            notes.append(_("your router"))
-        if d.is_self:
-            notes.append(_("this device"))
-        if d.randomized_mac:
-            notes.append(_("private address"))
+        title = _("Changes since the last check") if shown or data.missing_devices else ""
+    rows = [_row(d, new) for d in shown]
+    for d in data.missing_devices:
         rows.append(
             DeviceRow(
-                name=d.nickname or d.model or d.hostname or d.vendor or d.key,
+                name=device_name(d),
                 address=", ".join(d.ipv4) or d.key,
                 vendor=d.vendor or "-",
                 kind=_device_kind(d.type),
-                note=", ".join(notes),
+                note=_("not seen this time"),
             )
         )
-    if data.missing_since_last and (targeted or options.verbosity == "detailed"):
-        title = title or _("Devices")
     return title, rows
+
+
+def device_name(d: Device) -> str:
+    """The person's name; else what the device calls itself, told apart by its
+    host name; the model (with its maker) only when nothing else is known."""
+    if d.nickname:
+        return d.nickname
+    announced = next((s.name for s in d.services if s.name), None)
+    model = d.model
+    maker = (d.vendor or "").split(" ")[0].split(",")[0]
+    if model and maker and not model.lower().startswith(maker.lower()):
+        model = f"{maker} {model}"
+    base = announced or model or d.hostname or d.vendor or d.key
+    if d.hostname and d.hostname.lower() not in base.lower():
+        return f"{base} ({d.hostname})"
+    return base
+
+
+def _row(d: Device, new: set[str]) -> DeviceRow:
+    notes = []
+    if d.key in new:
+        notes.append(_("new"))
+    if d.is_gateway:
+        notes.append(_("your router"))
+    if d.is_self:
+        notes.append(_("this device"))
+    if d.randomized_mac:
+        notes.append(_("private address"))
+    return DeviceRow(
+        name=device_name(d),
+        address=", ".join(d.ipv4) or d.key,
+        vendor=d.vendor or "-",
+        kind=_device_kind(d.type),
+        note=", ".join(notes),
+    )
 
 
 def _device_kind(kind: str) -> str:
@@ -215,6 +242,7 @@ def _device_kind(kind: str) -> str:
         "camera": _("camera"),
         "game-console": _("game console"),
         "iot": _("smart-home device"),
+        "nas": _("network storage"),
     }.get(kind, _("unknown"))
 
 

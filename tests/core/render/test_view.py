@@ -65,3 +65,38 @@ def test_advice_says_how_to_get_the_support_code() -> None:
     shared = plain(sample_report(), support_code="HC-7KQ4-M2XA")
     assert "Your support code for this check: HC-7KQ4-M2XA" in shared
     assert "run 'homecare share'" not in shared.split("Your support code")[1]
+
+
+def test_device_names_tell_look_alikes_apart() -> None:
+    from homecare.models import Device, Service
+    from homecare.render.view import device_name
+
+    tv = Device(
+        key="aa", vendor="LG Electronics", model="OLED55C1PUB", hostname="living-room-tv",
+        services=[Service(source="ssdp", type="urn:dial", name="LG OLED TV")],
+    )  # fmt: skip
+    assert device_name(tv) == "LG OLED TV (living-room-tv)"
+    assert device_name(Device(key="bb", vendor="Sonos, Inc.", model="One")) == "Sonos One"
+    assert device_name(Device(key="cc", vendor="Sonos", model="Sonos One")) == "Sonos One"
+    named = Device(key="dd", nickname="Living room TV", model="OLED55C1PUB")
+    assert device_name(named) == "Living room TV"
+
+
+def test_missing_devices_are_shown_by_their_name() -> None:
+    from homecare.models import Device, DevicesData
+
+    report = sample_report(findings=[])
+    tv = Device(key="aa:bb", ipv4=["192.168.1.30"], nickname="Living room TV", type="tv")
+    report.observations = [
+        Observation(probe="devices", area="devices", status=ProbeStatus.OK,
+                    data=DevicesData(method="arp", devices=[], missing_since_last=["aa:bb"],
+                                     missing_devices=[tv])),
+    ]  # fmt: skip
+    text = plain(report)  # a full check: only the changes are listed
+    assert "Changes since the last check" in text
+    assert "Living room TV: 192.168.1.30" in text and "not seen this time" in text
+    report.areas = ["devices", "host"]
+    out = io.StringIO()
+    ConsoleRenderer().render(report, RenderOptions(color=False, width=120), out)
+    assert "Notes" in out.getvalue()  # the fifth column has a header
+    assert "Living room TV" in out.getvalue()

@@ -68,11 +68,16 @@ UPNP_HINTS: tuple[tuple[str, DeviceType, int], ...] = (
 # Patterns for host names and announced model names; boundaries are
 # non-letters so "tab" does not match "stable".
 NAME_HINTS: tuple[tuple[str, DeviceType, int], ...] = (
-    (r"iphone|android|galaxy-?s\d|pixel-?\d|oneplus|redmi|xiaomi|huawei-p|moto-?g", "phone", 4),
+    (
+        r"iphone|android|galaxy-?s\d|pixel-?\d|oneplus|redmi|xiaomi|huawei-p|moto-?g|\bphone\b",
+        "phone",
+        4,
+    ),
+    (r"\bnas\b|synology|diskstation|qnap|truenas|readynas|\bstorage\b", "nas", 5),
     (r"ipad|galaxy-?tab|tablet|kindle|fire-?hd|\btab\b", "tablet", 4),
     (
         r"macbook|imac|mac-?mini|mac-?pro|macmini|laptop|desktop|thinkpad|\bpc\b|workstation"
-        r"|latitude|xps|surface|\bmbp\b|\bnas\b|synology|diskstation|qnap|raspberrypi",
+        r"|latitude|xps|surface|\bmbp\b|raspberrypi",
         "computer",
         3,
     ),
@@ -151,6 +156,7 @@ VENDOR_HINTS: tuple[tuple[str, DeviceType, int], ...] = (
 # Apple's model identifiers from _device-info / _airplay TXT (model=, am=).
 APPLE_MODELS: tuple[tuple[str, DeviceType], ...] = (
     ("iphone", "phone"),
+    ("rackmac", "nas"),  # what Samba's fruit module announces for a file server
     ("ipad", "tablet"),
     ("appletv", "tv"),
     ("audioaccessory", "speaker"),
@@ -173,6 +179,8 @@ class Signals:
     service_types: tuple[str, ...] = ()
     upnp_types: tuple[str, ...] = ()
     is_gateway: bool = False
+    #: a private (randomized) MAC: what phones and tablets use by default
+    randomized_mac: bool = False
 
 
 def _search(
@@ -218,6 +226,8 @@ def classify(signals: Signals) -> tuple[DeviceType, list[str]]:
         for kind, w in _search(VENDOR_HINTS, signals.vendor):
             add(kind, w, f"vendor {signals.vendor}")
             break
+    if signals.randomized_mac and not signals.is_gateway:
+        add("phone", 1, "private (randomized) MAC address")
     if not scores:
         return "unknown", []
     best = max(scores, key=lambda k: scores[k])

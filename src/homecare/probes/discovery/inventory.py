@@ -214,6 +214,7 @@ def _finish(d: _Draft, sources: Sources, vendor_of: Callable[[str], str | None])
             service_types=tuple(s.type for s in d.services if s.source == "mdns"),
             upnp_types=tuple(d.upnp_types),
             is_gateway=is_gateway,
+            randomized_mac=randomized,
         )
     )
     return Device(
