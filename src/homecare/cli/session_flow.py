@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 import tomllib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from homecare.cli.progress import progress_display
 from homecare.cli.run_context import Overrides, RunContext, open_run
 from homecare.cli.session_views import console_for, print_table
 from homecare.engine import known_areas
 from homecare.errors import ConfigError, UsageError
 from homecare.i18n import _
 from homecare.models.session import Session, SessionState, StepStatus
+from homecare.probes.runner import ProgressCallback
 from homecare.session.answers import ROOM_PATTERN, Answers, load_answers
 from homecare.session.plan import Plan, PlannedStep, find_plan, plan_from_raw
 from homecare.session.runner import SessionRunner
@@ -65,6 +68,10 @@ class ConsoleHooks:
             + where,
             markup=False,
         )
+
+    def running(self, planned: PlannedStep) -> AbstractContextManager[ProgressCallback | None]:
+        """The probes' progress on stderr while the step runs (a terminal only)."""
+        return progress_display(self.ctx.env, enabled=not self.ctx.person.plain)
 
     def after_step(self, session: Session) -> None:
         print_table(self.console, session)

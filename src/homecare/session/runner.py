@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -20,6 +21,7 @@ from homecare import __version__
 from homecare.advise.catalogue import Catalogue
 from homecare.engine import NO_STATE, CheckRequest, LocalState, run_check
 from homecare.models.session import Session, SessionState, StepResult
+from homecare.probes.runner import ProgressCallback
 from homecare.profiles.provider import ProviderProfile
 from homecare.session.judge import judge_step
 from homecare.session.plan import Plan, PlannedStep, expand
@@ -31,6 +33,10 @@ SKILL = "technician"
 class StepHooks(Protocol):
     def before_step(self, planned: PlannedStep, index: int, total: int) -> None:
         """Called before a step runs (ask the technician to go to its room)."""
+        ...
+
+    def running(self, planned: PlannedStep) -> AbstractContextManager[ProgressCallback | None]:
+        """Entered while the step's check runs; yields its probe progress callback."""
         ...
 
     def after_step(self, session: Session) -> None:
@@ -86,19 +92,21 @@ class SessionRunner:
                 continue
             hooks.before_step(item, index, len(planned))
             started = datetime.now(UTC)
-            outcome = run_check(
-                CheckRequest(
-                    areas=item.step.run,
-                    quick=item.step.quick,
-                    language=self.language,
-                    skill=SKILL,
-                    budget_s=item.step.budget_s,
-                ),
-                self.pm,
-                self.provider,
-                self.catalogue,
-                state=self.state,
-            )
+            with hooks.running(item) as progress:
+                outcome = run_check(
+                    CheckRequest(
+                        areas=item.step.run,
+                        quick=item.step.quick,
+                        language=self.language,
+                        skill=SKILL,
+                        budget_s=item.step.budget_s,
+                    ),
+                    self.pm,
+                    self.provider,
+                    self.catalogue,
+                    state=self.state,
+                    progress=progress,
+                )
             status, metrics = judge_step(item.step, outcome.report, rates)
             result = StepResult(
                 key=item.key,
