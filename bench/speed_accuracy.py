@@ -59,6 +59,7 @@ def engine_rates(home: Any, tmp: Path, engine: str) -> tuple[float | None, float
     prov = provider_toml(
         tmp, engines=[engine], duration_s=8.0,
         ndt7_locate_url=addresses.NDT7_LOCATE_URL, ndt7_secure=False,
+        cloudflare_url=addresses.CLOUDFLARE_URL,
     )  # fmt: skip
     try:
         r = run_inside(home, prov, "--areas", "speed", timeout=120)

@@ -15,11 +15,14 @@ RESOLVER = "198.51.100.53"  # provider DNS resolver
 LIBRESPEED = "198.51.100.80"  # LibreSpeed server, port 80
 OOKLA = "198.51.100.81"  # speedtest.net-protocol server, ports 80 and 8080
 NDT7 = "198.51.100.87"  # M-Lab-style ndt7 server and Locate API v2, port 80
+CLOUDFLARE = "198.51.100.88"  # Cloudflare-style __down/__up speed server, port 80
 CONNECTIVITY = "198.51.100.204"  # captive-portal check endpoint, port 80
 IPERF = "198.51.100.5"  # where tests run iperf3 -s
 INTERNET = "203.0.113.10"  # "well-known internet address": ICMP echo, TCP 80/443
 
-PROVIDER_ADDRESSES = (RESOLVER, LIBRESPEED, OOKLA, NDT7, CONNECTIVITY, IPERF, INTERNET)
+PROVIDER_ADDRESSES = (
+    RESOLVER, LIBRESPEED, OOKLA, NDT7, CLOUDFLARE, CONNECTIVITY, IPERF, INTERNET,
+)  # fmt: skip
 
 #: Names the provider resolver answers (everything else is NXDOMAIN).
 DNS_NAMES: dict[str, str] = {
@@ -35,6 +38,7 @@ DNS_NAMES: dict[str, str] = {
     "iperf.homecare.test": IPERF,
     "locate.measurementlab.net": NDT7,
     "ndt7.homecare.test": NDT7,
+    "speed.cloudflare.com": CLOUDFLARE,
     "connectivity.homecare.test": CONNECTIVITY,
     "connectivitycheck.gstatic.com": CONNECTIVITY,
     "www.gstatic.com": CONNECTIVITY,
@@ -53,5 +57,6 @@ LAPTOP_HOSTS: dict[str, str] = {
 CHECK_URL = "http://connectivity.homecare.test/generate_204"
 #: The lab's Locate API (plain ws://: no certificates in the lab).
 NDT7_LOCATE_URL = f"http://{NDT7}/v2/nearest/ndt/ndt7"
+CLOUDFLARE_URL = f"http://{CLOUDFLARE}"
 OOKLA_SERVER_HOST = "ookla.homecare.test:8080"
 PORTAL_PORT = 8080  # captive portal, on the router's LAN address

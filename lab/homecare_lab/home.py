@@ -469,6 +469,7 @@ class VirtualHome:
             (addresses.LIBRESPEED, 80),
             (addresses.OOKLA, 8080),
             (addresses.NDT7, 80),
+            (addresses.CLOUDFLARE, 80),
             (addresses.CONNECTIVITY, 80),
             (addresses.INTERNET, 443),
         ):

@@ -33,6 +33,7 @@ def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:
             "librespeed_urls": [f"http://{addresses.LIBRESPEED}/"],
             "ndt7_locate_url": addresses.NDT7_LOCATE_URL,
             "ndt7_secure": False,
+            "cloudflare_url": addresses.CLOUDFLARE_URL,
             "plan_down_mbit": wan.down_mbit,
             "plan_up_mbit": wan.up_mbit,
         },

@@ -154,6 +154,15 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that resets the connection is how speed tests end (they
+        abort with SO_LINGER 0 so nothing stays queued): not worth a traceback."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
     def server_bind(self) -> None:
         # Not HTTPServer.server_bind: that calls socket.getfqdn(), a reverse DNS
         # lookup that stalls for seconds where no resolver answers.

@@ -77,7 +77,7 @@ class Thresholds(_Model):
     wifi_retries_min_packets: int = Field(default=200, ge=1)
 
 
-SpeedEngineName = Literal["librespeed", "ndt7", "speedtest"]
+SpeedEngineName = Literal["librespeed", "ndt7", "speedtest", "cloudflare"]
 
 
 def _default_engines() -> list[SpeedEngineName]:
@@ -103,6 +103,10 @@ class SpeedSettings(_Model):
         description="M-Lab Locate API v2 URL that names the nearest ndt7 server.",
     )
     ndt7_secure: bool = Field(default=True, description="ndt7 over wss:// (TLS), not ws://.")
+    cloudflare_url: str = Field(
+        default="https://speed.cloudflare.com",
+        description="Base URL of a Cloudflare-style speed test (__down / __up beneath it).",
+    )
     streams: int = Field(default=16, ge=1, le=32)
     duration_s: float = Field(default=8.0, gt=0, le=60)
     quick_duration_s: float = Field(default=4.0, gt=0, le=60)

@@ -37,6 +37,7 @@ QUIET_WAIT_S = 2.0
 
 def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
     """Engines in the order the provider profile asks for."""
+    from homecare.probes.speed.cloudflare import CloudflareEngine
     from homecare.probes.speed.librespeed import LibreSpeedEngine
     from homecare.probes.speed.ndt7 import Ndt7Engine
     from homecare.probes.speed.speedtest_engine import SpeedtestEngine
@@ -48,6 +49,8 @@ def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
             engines.append(LibreSpeedEngine(s.librespeed_urls))
         elif name == "ndt7":
             engines.append(Ndt7Engine(s.ndt7_locate_url, s.ndt7_secure))
+        elif name == "cloudflare":
+            engines.append(CloudflareEngine(s.cloudflare_url))
         else:
             engines.append(SpeedtestEngine(s.speedtest_server_id, s.speedtest_secure))
     return engines

@@ -1,0 +1,87 @@
+"""The Cloudflare engine against the lab's Cloudflare-style server on
+loopback, and against servers that refuse (403/429)."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from homecare_lab.cloudflare_server import make_cloudflare_server, requested_bytes
+
+from homecare.probes.speed.cloudflare import CloudflareEngine, percentile_90
+from homecare.probes.speed.engine import EngineError, MeasureBudget
+
+
+def budget(seconds: float = 3.0) -> MeasureBudget:
+    return MeasureBudget(time.monotonic() + seconds + 1.0, seconds, 0.5, 10**12, 1, 8, 0.03)
+
+
+@contextlib.contextmanager
+def serving(srv: http.server.ThreadingHTTPServer) -> Iterator[str]:
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_percentile_is_cloudflares_summary() -> None:
+    assert percentile_90([]) is None
+    assert percentile_90([5.0]) == 5.0
+    assert percentile_90([float(x) for x in range(1, 11)]) == pytest.approx(9.1)
+
+
+def test_requested_bytes_is_capped() -> None:
+    assert requested_bytes("bytes=100") == 100
+    assert requested_bytes("bytes=x") == 0
+    assert requested_bytes("bytes=99999999999") == 1_000_000_000
+
+
+@pytest.mark.parametrize("direction", ["download", "upload"])
+def test_measures_the_lab_server(direction: str) -> None:
+    with serving(make_cloudflare_server("127.0.0.1", 0)) as base:
+        engine = CloudflareEngine(base)
+        assert engine.prepare(time.monotonic() + 2) == base
+        messages: list[str] = []
+        started = time.monotonic()
+        result = engine.measure(direction, budget(), messages.append)  # type: ignore[arg-type]
+    assert time.monotonic() - started < 4.5
+    assert result.error is None, result.error
+    assert result.mbit is not None and result.mbit > 100
+    assert result.samples_mbit and messages
+    assert result.low_mbit is not None and result.low_mbit <= result.mbit
+    assert result.bytes >= 1_000_000
+
+
+class _Refusing(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    status = 429
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        self.send_response(self.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_GET
+
+
+@pytest.mark.parametrize(("status", "words"), [(403, "refused the test"), (429, "too many")])
+def test_refusal_is_one_clear_error(status: int, words: str) -> None:
+    srv = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("R", (_Refusing,), {"status": status})
+    )
+    srv.daemon_threads = True
+    with serving(srv) as base:
+        with pytest.raises(EngineError, match=words):
+            CloudflareEngine(base).prepare(time.monotonic() + 2)
+        result = CloudflareEngine(base).measure("download", budget(1.0), lambda _m: None)
+    assert result.mbit is None and result.error is not None and words in result.error
