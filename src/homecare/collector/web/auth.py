@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, select
 
 from homecare.collector.db import tokens
-from homecare.collector.tokens import Principal, digest
+from homecare.collector.tokens import Principal
 
 COOKIE = "homecare_session"
 PRE_COOKIE = "homecare_login"
@@ -137,7 +137,8 @@ def csrf_ok(expected: str, given: str | None) -> bool:
 
 
 class HashLookup:
-    """Token digests to principals, cached for *ttl* seconds per instance."""
+    """Token digests (from session cookies) to principals, cached for *ttl*
+    seconds per instance; a revoked or deleted token ends its sessions."""
 
     def __init__(self, engine: Engine, ttl: float) -> None:
         self._engine = engine
@@ -145,15 +146,14 @@ class HashLookup:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
-    def by_token(self, token: str) -> Principal | None:
-        return self.by_hash(digest(token.strip()))
-
     def by_hash(self, token_hash: str) -> Principal | None:
         now = time.monotonic()
         hit = self._cache.get(token_hash)
         if hit and hit[0] > now:
             return hit[1]
-        stmt = select(tokens.c.role, tokens.c.provider).where(tokens.c.token_hash == token_hash)
+        stmt = select(tokens.c.role, tokens.c.provider).where(
+            tokens.c.token_hash == token_hash, tokens.c.revoked_at.is_(None)
+        )
         with self._engine.connect() as conn:
             row = conn.execute(stmt).first()
         who = Principal(token_hash, row[0], row[1]) if row else None

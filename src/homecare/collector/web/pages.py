@@ -111,7 +111,7 @@ async def login(
     lang = pick_language(language)
     if await run_in_threadpool(st.api.limits.auth_fail.take, fail_key, 0.0) > 0:
         raise WebError(429, N_("Too many failed logins from here. Please wait a while."))
-    who = await run_in_threadpool(st.lookup.by_token, token) if token.strip() else None
+    who = await run_in_threadpool(st.api.auth.lookup, token.strip()) if token.strip() else None
     if who is None or who.role not in HOME:
         await run_in_threadpool(
             audit.record,
