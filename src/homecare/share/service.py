@@ -126,7 +126,14 @@ def share_report(session: RunContext, report: Report) -> ShareResult:
         )
     payload = build_payload(session, report)
     spool = spool_for(session)
-    upload_id = spool.add(payload)
+    try:
+        upload_id = spool.add(payload)
+    except OSError as exc:
+        raise StateError(
+            _("Cannot keep the check for sending in {path}: {error}").format(
+                path=spool.dir, error=exc.strerror or exc
+            )
+        ) from exc
     flushed = flush(session, force=True)
     return ShareResult(
         support_code=from_upload_id(upload_id),
@@ -218,7 +225,14 @@ def _queue_delete(session: RunContext, inst: str) -> None:
     pending = _pending_path(session)
     ids = _pending_ids(pending)
     if inst not in ids:
-        atomic_write(pending, json.dumps([*ids, inst]).encode())
+        try:
+            atomic_write(pending, json.dumps([*ids, inst]).encode())
+        except OSError as exc:
+            raise StateError(
+                _("Cannot record the deletion request in {path}: {error}").format(
+                    path=pending, error=exc.strerror or exc
+                )
+            ) from exc
 
 
 def _pending_path(session: RunContext) -> Path:
@@ -238,7 +252,8 @@ def _retry_pending_delete(session: RunContext, client: CollectorClient) -> bool:
     ids = _pending_ids(path)
     left = [inst for inst in ids if not client.delete_installation(inst)]
     if left:
-        atomic_write(path, json.dumps(left).encode())
+        with contextlib.suppress(OSError):  # the old request file still holds them
+            atomic_write(path, json.dumps(left).encode())
         return False
     with contextlib.suppress(FileNotFoundError):
         path.unlink()

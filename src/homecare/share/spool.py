@@ -243,8 +243,9 @@ class Spool:
                     wait = self._backoff(env["attempts"] + 1, result.retry_after)
                     env["attempts"] += 1
                     env["next_attempt_at"] = now + wait
-                    atomic_write(path, json.dumps(env).encode())
-                    self._stamp(path, env["spooled_at"])
+                    with contextlib.suppress(OSError):  # keep the old envelope then
+                        atomic_write(path, json.dumps(env).encode())
+                        self._stamp(path, env["spooled_at"])
                     self._update_stats(blocked_until=now + wait, last_error=result.detail)
                     report.last_error = result.detail
                     report.deferred += len(items) - i
@@ -309,7 +310,10 @@ class Spool:
         self._write_stats(stats)
 
     def _write_stats(self, stats: dict[str, Any]) -> None:
-        atomic_write(self.dir / STATS_FILE, json.dumps(stats, sort_keys=True).encode())
+        """Counters are best effort: a full disk must not fail a flush that
+        already delivered (the payload files are what must be durable)."""
+        with contextlib.suppress(OSError):
+            atomic_write(self.dir / STATS_FILE, json.dumps(stats, sort_keys=True).encode())
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[bool]:

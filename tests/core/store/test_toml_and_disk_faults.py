@@ -110,3 +110,46 @@ def test_a_full_disk_while_saving_is_exit_4(tmp_path: Path, argv: tuple[str, ...
     assert proc.returncode == ExitStatus.STATE, (proc.returncode, proc.stderr)
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "No space left" in proc.stderr
+
+
+SEED_SHARING = """
+import sys
+from pathlib import Path
+from homecare.cli.run_context import open_run
+from homecare.store.history import History
+from homecare.store.profile import save_profile
+sys.path.insert(0, sys.argv[1])
+from share.reports import simple_report
+from homecare.share.secret import load_or_create_secret
+session = open_run()
+save_profile(session.env.home.profile_file, session.person.with_consent(share=True))
+with History.open(session.env.home.history_db) as h:
+    h.save(simple_report())
+load_or_create_secret(session.env.home.state_dir)  # the key exists: the spool write fails
+"""
+
+
+@pytest.mark.skipif(
+    not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("unshare")),
+    reason="needs root and unshare(1) for a private tmpfs",
+)
+def test_a_full_disk_while_sharing_is_exit_4(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    seed = tmp_path / "seed.py"
+    seed.write_text(SEED_SHARING)
+    tests_dir = Path(__file__).resolve().parents[2]
+    script = (
+        f"mount -t tmpfs -o size=400k tmpfs {home} && {sys.executable} {seed} {tests_dir} && "
+        f"(dd if=/dev/zero of={home}/fill bs=4k 2>/dev/null || true) && "
+        f"exec {sys.executable} -m homecare share"
+    )
+    proc = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+        env={**os.environ, "HOMECARE_HOME": str(home), "HOMECARE_LANG": "en",
+             "HOMECARE_COLLECTOR_URL": "http://127.0.0.1:9/"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == ExitStatus.STATE, (proc.returncode, proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Cannot keep the check for sending" in proc.stderr
