@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 import threading
 from collections.abc import Sequence
@@ -47,6 +48,13 @@ def _engine(args: argparse.Namespace) -> Engine:
     return engine
 
 
+def web_session_secret() -> str:
+    """The key that signs desk and console sessions: HOMECARE_COLLECTOR_SESSION_SECRET
+    (set the same value on every instance behind one load balancer), else one
+    random key for this process and its workers (sessions end on restart)."""
+    return os.environ.get("HOMECARE_COLLECTOR_SESSION_SECRET") or secrets.token_urlsafe(32)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from homecare.collector.app import create_app
     from homecare.collector.server import bound_url, make_server, serve_workers, wait_started
@@ -58,6 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         source_burst=args.source_burst, trusted_proxies=tuple(args.trusted_proxy),
         header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
         limit_concurrency=args.limit_concurrency,
+        session_secret=web_session_secret(),
     )
     engine = _engine(args)
     if args.workers > 1:
