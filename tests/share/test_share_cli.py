@@ -192,3 +192,20 @@ def test_killed_mid_upload_loses_nothing_and_stores_once(home: Path, tmp_path: P
     finally:
         server.stop()
         engine.dispose()
+
+
+def test_off_with_a_damaged_key_still_erases_at_the_collector(
+    home: Path, collector: LocalCollector, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14 item 7: a 0-byte key (a crash between create and write) used
+    to make the deletion impossible; now it is reported and still sent."""
+    assert run(["share", "--on"]) == 0
+    assert run(["share"]) == 0
+    assert count_uploads(collector.engine) == (1, 1)
+    (home / "state" / "share-secret").write_bytes(b"")
+    capsys.readouterr()
+    assert run(["share", "--off"]) == 0
+    out = capsys.readouterr().out
+    assert "damaged" in out and "deleted the results" in out
+    assert count_uploads(collector.engine) == (0, 0)
+    assert not (home / "state" / "pending-delete.json").exists()
