@@ -20,7 +20,7 @@ import pluggy
 
 from homecare import __version__
 from homecare.advise.catalogue import Catalogue
-from homecare.advise.guidance import build_guidance
+from homecare.advise.guidance import build_guidance, command_values
 from homecare.advise.history_advice import BASELINE_CHECKS, with_history_notes
 from homecare.advise.offers import ShownOffer, choose_offer
 from homecare.diagnose.base import RuleContext
@@ -206,6 +206,7 @@ def run_check(
         request.skill,
         steps_done=state.steps_done,
         support_phone=provider.support.phone,
+        values=command_values(observations),
     )
     report = Report(
         id=uuid.uuid4().hex,

@@ -43,11 +43,27 @@ def test_parsing() -> None:
     assert remaining_numbers(4, {2}) == [1, 3, 4]
 
 
-def test_shown_numbers_map_back_to_catalogue_steps() -> None:
+def test_shown_numbers_are_the_catalogue_numbers() -> None:
+    # steps 1 and 3 were done: 2 and 4 are shown as "2." and "4.", not renumbered
     item = Markable(code="x.y", title="T", numbers=(2, 4))
-    answers = iter(["2"])
+    answers = iter(["4"])
     said: list[str] = []
     assert ask_steps_done([item], lambda _q: next(answers), said.append) == {"x.y": [4]}
+    answers = iter(["1", ""])  # 1 was not shown: explained, asked again
+    assert ask_steps_done([item], lambda _q: next(answers), said.append) == {}
+    assert said == ["Please type step numbers from 2, 4, or press Enter."]
+
+
+def test_an_out_of_range_score_is_explained_and_asked_again() -> None:
+    from homecare.advise.followup import ask_feedback
+
+    said: list[str] = []
+    answers = iter(["9", "4"])
+    assert ask_feedback(lambda _q: next(answers), said.append) == 4
+    assert said and "1 (not at all) to 5 (completely)" in said[0]
+    questions: list[str] = []
+    assert ask_feedback(lambda q: questions.append(q) or "", said.append) is None
+    assert "1 = not at all, 5 = completely" in questions[0]
 
 
 def test_a_wrong_answer_is_explained_once_then_skipped() -> None:
@@ -62,7 +78,7 @@ def test_interactive_check_marks_steps_and_records_feedback(home: Home) -> None:
     # dns.failing is shown first (critical), then lan.latency.high
     result = interactive(home, "2\n1 3\n5\n")
     assert "mark steps you did (e.g. 1 3), Enter to skip" in result.out
-    assert "Did this solve your problem? 1-5 (Enter to skip)" in result.out
+    assert "Did this solve your problem? 1 = not at all, 5 = completely (Enter to skip)" in result.out
     check_id = last_id(home)
     with History.open(home.root / "data" / "history.sqlite3") as h:
         assert h.steps_done("dns.failing") == {2}
@@ -98,7 +114,10 @@ def test_end_of_input_is_a_skip_not_a_hang(home: Home) -> None:
 
 def test_questions_are_in_the_persons_language(home: Home) -> None:
     result = interactive(home, "\n\n4\n", language="de")
-    assert "Hat das Ihr Problem gelöst? 1-5 (Eingabetaste zum Überspringen)" in result.out
+    assert (
+        "Hat das Ihr Problem gelöst? 1 = gar nicht, 5 = vollständig (Eingabetaste zum Überspringen)"
+        in result.out
+    )
     assert "Vielen Dank." in result.out
 
 

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from homecare.advise.catalogue import Catalogue
+from homecare.advise.guidance import fill
 from homecare.advise.personas import BUILTIN
 
 from . import canned
+from .canned import GATEWAY
 from .conftest import Home
 
 SKILLS = ("beginner", "intermediate", "expert", "technician")
@@ -53,8 +55,10 @@ def test_plain_report_follows_skill_and_language(
         for step in entry.steps[len(shown) :]:
             assert step.text not in out  # beyond the persona's max_steps
         assert (entry.why in out) is persona.show_why
-        commands = [s.command for s in shown if s.command]
-        for command in commands:
+        # placeholders are filled with what the check saw (the canned home's router)
+        commands = [fill(s.command, {"GATEWAY": GATEWAY, "RESOLVER": GATEWAY}) for s in shown]
+        for command in filter(None, commands):
+            assert "RESOLVER" not in command and "GATEWAY" not in command
             assert (f"$ {command}" in out) is persona.show_commands
     assert f"{WARNING[lang]}: " in out and f"{CRITICAL[lang]}: " in out
     assert ("median_ms: 45" in out) is persona.show_evidence

@@ -2,8 +2,8 @@
 
 What is asked and how answers are read lives here; the terminal side (who
 asks, and whether asking is allowed at all) stays in the CLI. Step numbers
-the person sees are renumbered after done steps are skipped, so answers are
-mapped back to the catalogue's own step numbers before they are stored.
+the person sees are the catalogue's own numbers (done steps are hidden, not
+renumbered), so what they type is what is stored.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ Say = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Markable:
-    """One finding's shown steps: shown step *i* is catalogue step ``numbers[i-1]``."""
+    """One finding's shown steps, by their catalogue numbers (as shown)."""
 
     code: str
     title: str
@@ -31,12 +31,14 @@ def remaining_numbers(step_count: int, done: set[int]) -> list[int]:
     return [n for n in range(1, step_count + 1) if n not in done]
 
 
-def parse_step_numbers(answer: str, shown: int) -> list[int] | None:
-    """'1 3' or '1,3' -> [1, 3]; '' -> []; None when something is not a shown step."""
+def parse_step_numbers(answer: str, shown: Sequence[int] | int) -> list[int] | None:
+    """'1 3' or '1,3' -> [1, 3]; '' -> []; None when something is not a shown step.
+    *shown* is the shown numbers (or their count, for steps 1..n)."""
+    numbers = set(range(1, shown + 1)) if isinstance(shown, int) else set(shown)
     parts = answer.replace(",", " ").split()
     out: list[int] = []
     for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= shown:
+        if not part.isdigit() or int(part) not in numbers:
             return None
         if int(part) not in out:
             out.append(int(part))
@@ -63,20 +65,31 @@ def ask_steps_done(items: Sequence[Markable], ask: Ask, say: Say) -> dict[str, l
             title=item.title
         )
         for attempt in range(2):
-            picked = parse_step_numbers(ask(question), len(item.numbers))
+            picked = parse_step_numbers(ask(question), item.numbers)
             if picked is not None:
                 if picked:
-                    done[item.code] = [item.numbers[i - 1] for i in picked]
+                    done[item.code] = picked
                 break
             if attempt == 0:
                 say(
-                    _("Please type step numbers between 1 and {count}, or press Enter.").format(
-                        count=len(item.numbers)
+                    _("Please type step numbers from {numbers}, or press Enter.").format(
+                        numbers=", ".join(str(n) for n in item.numbers)
                     )
                 )
     return done
 
 
-def ask_feedback(ask: Ask) -> int | None:
-    """The one closing question; None when skipped."""
-    return parse_score(ask(_("Did this solve your problem? 1-5 (Enter to skip)")))
+def ask_feedback(ask: Ask, say: Say | None = None) -> int | None:
+    """The one closing question; None when skipped. An answer outside 1-5 is
+    explained and asked once more, never dropped without a word."""
+    question = _("Did this solve your problem? 1 = not at all, 5 = completely (Enter to skip)")
+    for attempt in range(2):
+        answer = ask(question)
+        if not answer.strip():
+            return None
+        score = parse_score(answer)
+        if score is not None:
+            return score
+        if attempt == 0 and say is not None:
+            say(_("Please type a number from 1 (not at all) to 5 (completely), or press Enter."))
+    return None

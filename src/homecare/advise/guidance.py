@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 from homecare.advise.catalogue import Catalogue
 from homecare.advise.followup import Markable, remaining_numbers
 from homecare.i18n import _
-from homecare.models import Finding, Guidance, GuidanceStep, Report
+from homecare.models import Finding, Guidance, GuidanceStep, HostData, Observation, Report
+
+#: placeholders catalogue commands may use, filled from what the check saw
+PLACEHOLDERS = ("GATEWAY", "RESOLVER")
+
+
+def command_values(observations: Sequence[Observation]) -> dict[str, str]:
+    """GATEWAY and RESOLVER as this check saw them (absent when unknown)."""
+    values: dict[str, str] = {}
+    for obs in observations:
+        if isinstance(obs.data, HostData):
+            gw = next((r.gateway for r in obs.data.default_routes if r.family == "ipv4"), None)
+            if gw:
+                values["GATEWAY"] = gw
+            if obs.data.resolvers:
+                values["RESOLVER"] = obs.data.resolvers[0]
+    return values
+
+
+def _finding_values(f: Finding, base: Mapping[str, str]) -> dict[str, str]:
+    """The check's values, with the resolver or gateway the finding is about."""
+    values = dict(base)
+    resolver = f.evidence.get("resolver")
+    failing = f.evidence.get("failing")
+    if isinstance(resolver, str):
+        values["RESOLVER"] = resolver
+    elif isinstance(failing, list) and failing and isinstance(failing[0], str):
+        values["RESOLVER"] = failing[0]
+    gateway = f.evidence.get("gateway")
+    if isinstance(gateway, str):
+        values["GATEWAY"] = gateway
+    return values
+
+
+def fill(command: str | None, values: Mapping[str, str]) -> str | None:
+    """The command with its placeholders replaced where the value is known."""
+    if command is None:
+        return None
+    for name in PLACEHOLDERS:
+        if name in values:
+            command = re.sub(rf"\b{name}\b", values[name], command)
+    return command
 
 
 def build_guidance(
@@ -17,9 +59,11 @@ def build_guidance(
     skill: str,
     steps_done: Callable[[str], set[int]] = lambda _code: set(),
     support_phone: str | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> list[Guidance]:
-    """Guidance per finding. Steps already done move the person on; when all
-    are done the advice escalates to support instead of repeating itself."""
+    """Guidance per finding. Steps already done move the person on (the rest
+    keep their numbers); when all are done the advice escalates to support
+    instead of repeating itself. *values* fill GATEWAY and RESOLVER in commands."""
     out: list[Guidance] = []
     for f in findings:
         entry = catalogue.entry(f.code, language, skill)
@@ -34,11 +78,20 @@ def build_guidance(
             )
             continue
         done = steps_done(f.code)
-        remaining = [entry.steps[n - 1] for n in remaining_numbers(len(entry.steps), done)]
+        here = _finding_values(f, values or {})
+        remaining = [
+            entry.steps[n - 1].model_copy(
+                update={"number": n, "command": fill(entry.steps[n - 1].command, here)}
+            )
+            for n in remaining_numbers(len(entry.steps), done)
+        ]
         escalated = bool(entry.steps) and not remaining
         call = entry.call_support
         if support_phone and call:
-            call = _("{text} ({phone})").format(text=call, phone=support_phone)
+            # no-break spaces: a phone number must not break across lines
+            call = _("{text} ({phone})").format(
+                text=call, phone=support_phone.replace(" ", "\u00a0")
+            )
         if escalated:
             remaining = [
                 GuidanceStep(
@@ -80,6 +133,8 @@ def markable_steps(
         entry = catalogue.entry(g.code, shown.language, skill)
         if g.escalated or not g.steps or entry is None:
             continue
-        numbers = remaining_numbers(len(entry.steps), steps_done(g.code))[: len(g.steps)]
+        numbers = [s.number for s in g.steps if s.number is not None]
+        if len(numbers) != len(g.steps):  # a report saved before steps kept their numbers
+            numbers = remaining_numbers(len(entry.steps), steps_done(g.code))[: len(g.steps)]
         out.append(Markable(code=g.code, title=g.title, numbers=tuple(numbers)))
     return out

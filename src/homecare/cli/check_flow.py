@@ -139,7 +139,7 @@ def _follow_up(session: RunContext, history: History, report: Report, shown: Rep
     for code, numbers in ask_steps_done(items, ask, say).items():
         for number in numbers:
             history.mark_step_done(report.id, code, number, now)
-    score = ask_feedback(ask)
+    score = ask_feedback(ask, say)
     if score is not None:
         history.record_feedback(report.id, score, now)
         say(_("Thank you."))

@@ -93,6 +93,11 @@ class Finding(Strict):
 class GuidanceStep(Strict):
     text: str
     command: str | None = None
+    number: int | None = Field(
+        default=None,
+        description="The step's number in the catalogue entry; kept when done steps are "
+        "hidden, so the numbers a person marks are the numbers they were shown.",
+    )
 
 
 class Guidance(Strict):

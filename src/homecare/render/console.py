@@ -98,8 +98,13 @@ class ConsoleRenderer:
                 console.print(Text(g.title, style="bold"))
                 if options.verbosity != "brief":
                     console.print(Text(g.why))
-                for n, step in enumerate(item.steps, 1):
-                    console.print(Text(f"  {n}. {step}"))
+                if item.steps:  # wrapped lines hang under the text, not at column 0
+                    steps = Table.grid(padding=(0, 1))
+                    steps.add_column(justify="right", no_wrap=True)
+                    steps.add_column(overflow="fold")
+                    for n, step in item.steps:
+                        steps.add_row(f"  {n}.", Text(step))
+                    console.print(steps)
                 if g.call_support and options.verbosity != "brief":
                     console.print(Text(g.call_support, style=style["muted"]))
                 if g.advice_id:

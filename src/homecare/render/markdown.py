@@ -50,7 +50,7 @@ class MarkdownRenderer:
             parts.append(f"`{f.code}`")
             if item.guidance:
                 parts += ["", item.guidance.why, ""]
-                parts += [f"{n}. {s}" for n, s in enumerate(item.steps, 1)]
+                parts += [f"{n}. {s}" for n, s in item.steps]
             if item.evidence:
                 parts.append("")
                 parts += [f"- {k}: {v}" for k, v in item.evidence]

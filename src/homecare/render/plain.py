@@ -32,7 +32,7 @@ class PlainRenderer:
             lines.append(f"{severity_label(f.severity)}: {f.summary}")
             if item.guidance:
                 lines.append(item.guidance.why)
-                for n, step in enumerate(item.steps, 1):
+                for n, step in item.steps:
                     lines.append(_("Step {n}: {text}").format(n=n, text=step))
                 if item.guidance.call_support:
                     lines.append(item.guidance.call_support)

@@ -35,7 +35,8 @@ from homecare.render.base import RenderOptions
 class FindingView:
     finding: Finding
     guidance: Guidance | None
-    steps: list[str]
+    #: (the step's number in the catalogue, text): numbers survive hidden steps
+    steps: list[tuple[int, str]]
     evidence: list[tuple[str, str]]
 
 
@@ -94,13 +95,13 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
         if options.verbosity == "brief" and f.severity == Severity.INFO:
             continue
         g = guidance.get(f.code)
-        steps: list[str] = []
+        steps: list[tuple[int, str]] = []
         if g:
-            for s in g.steps:
+            for n, s in enumerate(g.steps, 1):
                 text = s.text
                 if options.show_commands and s.command:
                     text = f"{text}  $ {s.command}"
-                steps.append(text)
+                steps.append((s.number or n, text))
         if options.verbosity == "brief":
             steps = steps[:1]
         evidence = (
@@ -260,6 +261,8 @@ def _fmt(value: object) -> str:
         return f"{value:g}"
     if isinstance(value, list | tuple):
         return ", ".join(_fmt(v) for v in value) or "-"
+    if isinstance(value, dict):  # never a raw dict in front of a person
+        return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items()) or "-"
     return "-" if value is None else str(value)
 
 
