@@ -104,7 +104,9 @@ def load_profile_lenient(path: Path) -> tuple[PersonProfile, list[str]]:
         return PersonProfile(), []
     try:
         raw = parse_toml(path.read_text(encoding="utf-8-sig"), path)
-    except (OSError, UnicodeDecodeError, ConfigError) as exc:
+    except ConfigError as exc:  # already names the file
+        return PersonProfile(), [_("{problem} Using the defaults.").format(problem=exc)]
+    except (OSError, UnicodeDecodeError) as exc:
         return PersonProfile(), [
             _("Cannot read your profile {path}: {error}; using the defaults.").format(
                 path=path, error=exc
