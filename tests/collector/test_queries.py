@@ -137,10 +137,11 @@ def test_postgres_queries_use_indexes_and_prune_partitions(pg_url: str) -> None:
             text("""
             INSERT INTO uploads (provider, id, installation_id, support_code, created_at,
               received_at, payload, plan_tier, router_vendor, wifi_band, connection_type,
-              week, hour, source_net)
+              week, hour, source_net, inst_key, net_key)
             SELECT 'acme', 'u' || g, 'i' || (g % 8000), 'HC', ts, ts, '{}',
                    'tier-' || (g % 20), 'vendor-' || (g % 30), '5GHz', 'wifi',
-                   date_trunc('week', ts)::date, extract(hour from ts), 'n' || (g % 5000)
+                   date_trunc('week', ts)::date, extract(hour from ts), 'n' || (g % 5000),
+                   g % 8000, g % 5000
             FROM (SELECT g, timestamptz '2026-01-01' + (g % 110) * interval '1 day' AS ts
                   FROM generate_series(1, 40000) g) s""")
         )

@@ -107,7 +107,9 @@ def make_engine(url: str) -> Engine:
     for uvicorn's thread pool."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=20,
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=20,
             max_overflow=20,
         )
 
@@ -128,8 +130,15 @@ def sqlite_url(path: str) -> str:
 
 
 def insert_upload(
-    engine: Engine, *, upload_id: str, provider: str, installation_id: str, support_code: str,
-    created_at: datetime, payload_json: str, source_net: str | None = None,
+    engine: Engine,
+    *,
+    upload_id: str,
+    provider: str,
+    installation_id: str,
+    support_code: str,
+    created_at: datetime,
+    payload_json: str,
+    source_net: str | None = None,
 ) -> bool:
     """Store one upload with its extracted columns and child rows; False when
     this provider already stored that id (nothing written). Ids are keyed per
@@ -138,7 +147,7 @@ def insert_upload(
     *source_net* is the sender's network as the API saw it (the sybil
     defence counts distinct networks); None, for an import that bypasses the
     API, counts the installation as a network of its own."""
-    row = extract(json.loads(payload_json), source_net or f"direct:{installation_id}")
+    row = extract(json.loads(payload_json), source_net or f"direct:{installation_id}", provider)
     values = {
         "id": upload_id,
         "provider": provider,

@@ -8,6 +8,7 @@ value is either a closed vocabulary from the payload model, a number, or
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -28,7 +29,16 @@ class Extracted:
 
     def shared(self) -> dict[str, Any]:
         """The columns copied into child rows (dimensions, time, feedback)."""
-        keys = (*DIMENSIONS, "created_at", "week", "hour", "source_net", "feedback_score")
+        keys = (
+            *DIMENSIONS,
+            "created_at",
+            "week",
+            "hour",
+            "source_net",
+            "feedback_score",
+            "inst_key",
+            "net_key",
+        )
         return {key: self.columns[key] for key in keys}
 
 
@@ -46,18 +56,36 @@ def week_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
+#: beyond this a speed (Mbit/s) or a percentage is a made-up number, and a sum
+#: of a few of them would overflow to infinity in SQL aggregates
+PLAUSIBLE_MAX = 1_000_000.0
+
+
 def _finite(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     number = float(value)
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and abs(number) <= PLAUSIBLE_MAX else None
 
 
 def _short(value: Any, limit: int = 64) -> str | None:
     return None if value is None else str(value)[:limit]
 
 
-def extract(payload: dict[str, Any], source_net: str | None = None) -> Extracted:
+def key_of(*parts: str) -> int:
+    """A signed 64-bit key for an installation or a network.
+
+    Distinct counts over millions of rows are an order of magnitude faster on
+    an integer than on a text id (no collation, fixed width); 64 bits make a
+    collision among a provider's installations vanishingly unlikely
+    (about 1e-9 at a million)."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def extract(
+    payload: dict[str, Any], source_net: str | None = None, provider: str = ""
+) -> Extracted:
     """The extracted row of *payload* (a validated, re-scrubbed upload)."""
     cohort = payload.get("cohort") or {}
     verdict = payload.get("verdict") or {}
@@ -89,6 +117,8 @@ def extract(payload: dict[str, Any], source_net: str | None = None) -> Extracted
         "week": week_of(created),
         "hour": created.astimezone(UTC).hour,
         "source_net": source_net,
+        "inst_key": key_of(provider, str(payload["installation_id"])),
+        "net_key": key_of(source_net or ""),
     }
     codes = sorted({str(f["code"])[:120] for f in payload.get("findings") or []})
     devices = sorted(

@@ -6,7 +6,17 @@ a new migration rather than editing these.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    SmallInteger,
+    String,
+)
 
 
 def dimension_columns() -> list[Column[object]]:
@@ -22,6 +32,9 @@ def dimension_columns() -> list[Column[object]]:
         Column("hour", SmallInteger, nullable=False),
         Column("source_net", String(64)),
         Column("feedback_score", SmallInteger),
+        # integer keys of installation and network: what insights count (extract.key_of)
+        Column("inst_key", BigInteger, nullable=False),
+        Column("net_key", BigInteger, nullable=False),
     ]
 
 

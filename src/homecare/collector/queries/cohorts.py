@@ -22,6 +22,7 @@ be recovered by subtraction from a shown total.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -43,7 +44,9 @@ def _label(value: Any) -> str:
 
 
 def _round(value: Any, digits: int = 1) -> float | None:
-    return None if value is None else round(float(value), digits)
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return round(float(value), digits)
 
 
 def cohort_insights(
@@ -56,8 +59,7 @@ def cohort_insights(
         if conn.dialect.name == "postgresql":
             # the per-installation grouping fits in memory instead of spilling to disk
             conn.execute(text("SET LOCAL work_mem = '64MB'"))
-        sizes = sql.cohort_sizes(conn, filters, provider)
-        medians = sql.speed_medians(conn, filters, provider)
+        sizes, medians = sql.sizes_and_medians(conn, filters, provider)
         cells = sql.finding_cells(conn, filters, provider)
         week_sizes, week_cells = sql.weekly(conn, filters, provider)
         hour_rows = sql.hours(conn, filters, provider)

@@ -44,8 +44,8 @@ def _base(filters: Filters, provider: str | None) -> CTE:
     u = uploads.c
     return (
         select(
-            u.installation_id.label("i"),
-            u.source_net.label("n"),
+            u.inst_key.label("i"),
+            u.net_key.label("n"),
             *(u[g] for g in GROUPS),
             func.count().label("uploads"),
             func.avg(u.download_mbps).label("d"),
@@ -53,7 +53,7 @@ def _base(filters: Filters, provider: str | None) -> CTE:
             func.avg(u.down_pct_of_plan).label("pct"),
         )
         .where(*filters.where(uploads, provider))
-        .group_by(u.installation_id, u.source_net, *(u[g] for g in GROUPS))
+        .group_by(u.inst_key, u.net_key, *(u[g] for g in GROUPS))
         .cte("base")
     )
 
@@ -81,6 +81,34 @@ def cohort_sizes(conn: Connection, filters: Filters, provider: str | None) -> li
             ).group_by(base.c[g])
         )
     return list(conn.execute(union_all(*parts)).all())
+
+
+def sizes_and_medians(
+    conn: Connection, filters: Filters, provider: str | None
+) -> tuple[list[Row], list[Row]]:
+    """:func:`cohort_sizes` and :func:`speed_medians`; on PostgreSQL in one
+    statement (one scan of uploads), since ``percentile_cont`` is an aggregate
+    that sits beside the counts."""
+    if conn.dialect.name != "postgresql":
+        return cohort_sizes(conn, filters, provider), speed_medians(conn, filters, provider)
+    base = _base(filters, provider)
+    medians = [func.percentile_cont(0.5).within_group(base.c[m]) for m in METRICS]
+    counts = (_distinct(base.c.i), _distinct(base.c.n), func.sum(base.c.uploads))
+    parts: list[Select[Any]] = [
+        select(literal("*"), cast(literal(None), String), *counts, *medians)
+    ]
+    for g in GROUPS:
+        parts.append(select(literal(g), base.c[g], *counts, *medians).group_by(base.c[g]))
+    rows = list(conn.execute(union_all(*parts)).all())
+    sizes: list[Row] = [tuple(r[:5]) for r in rows]
+    found: list[Row] = [
+        (r[0], r[1], metric, r[5 + j])
+        for r in rows
+        if r[0] != "*"
+        for j, metric in enumerate(METRICS)
+        if r[5 + j] is not None
+    ]
+    return sizes, found
 
 
 def speed_medians(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
@@ -125,9 +153,7 @@ def finding_cells(conn: Connection, filters: Filters, provider: str | None) -> l
     """(dimension, value, code, installations, networks); dimension '*' = all homes."""
     f = upload_findings.c
     fb = (
-        select(
-            f.installation_id.label("i"), f.source_net.label("n"), f.code, *(f[g] for g in GROUPS)
-        )
+        select(f.inst_key.label("i"), f.net_key.label("n"), f.code, *(f[g] for g in GROUPS))
         .where(*filters.where(upload_findings, provider))
         .distinct()
         .cte("fb")
@@ -154,12 +180,12 @@ def weekly(conn: Connection, filters: Filters, provider: str | None) -> tuple[li
     """Week sizes (week, installations, networks) and cells (week, code, i, n)."""
     u, f = uploads.c, upload_findings.c
     sizes = conn.execute(
-        select(u.week, _distinct(u.installation_id), _distinct(u.source_net))
+        select(u.week, _distinct(u.inst_key), _distinct(u.net_key))
         .where(*filters.where(uploads, provider))
         .group_by(u.week)
     ).all()
     cells = conn.execute(
-        select(f.week, f.code, _distinct(f.installation_id), _distinct(f.source_net))
+        select(f.week, f.code, _distinct(f.inst_key), _distinct(f.net_key))
         .where(*filters.where(upload_findings, provider))
         .group_by(f.week, f.code)
     ).all()
@@ -171,7 +197,7 @@ def hours(conn: Connection, filters: Filters, provider: str | None) -> list[Row]
     u = uploads.c
     return list(
         conn.execute(
-            select(u.hour, _distinct(u.installation_id), _distinct(u.source_net))
+            select(u.hour, _distinct(u.inst_key), _distinct(u.net_key))
             .where(*filters.where(uploads, provider))
             .group_by(u.hour)
         ).all()
@@ -186,14 +212,10 @@ def devices(conn: Connection, filters: Filters, provider: str | None) -> list[Ro
     return list(
         conn.execute(
             union_all(
-                select(
-                    literal("kind"), d.kind, _distinct(d.installation_id), _distinct(d.source_net)
-                )
+                select(literal("kind"), d.kind, _distinct(d.inst_key), _distinct(d.net_key))
                 .where(*conds)
                 .group_by(d.kind),
-                select(
-                    literal("vendor"), vendor, _distinct(d.installation_id), _distinct(d.source_net)
-                )
+                select(literal("vendor"), vendor, _distinct(d.inst_key), _distinct(d.net_key))
                 .where(*conds)
                 .group_by(vendor),
             )
@@ -207,12 +229,12 @@ def feedback(conn: Connection, filters: Filters, provider: str | None) -> list[R
     per = (
         select(
             f.code,
-            f.installation_id.label("i"),
-            f.source_net.label("n"),
+            f.inst_key.label("i"),
+            f.net_key.label("n"),
             func.avg(cast(f.feedback_score, Float)).label("s"),
         )
         .where(*filters.where(upload_findings, provider), f.feedback_score.is_not(None))
-        .group_by(f.code, f.installation_id, f.source_net)
+        .group_by(f.code, f.inst_key, f.net_key)
         .subquery()
     )
     return list(
@@ -232,10 +254,10 @@ def offers(conn: Connection, filters: Filters, provider: str | None) -> list[Row
         conn.execute(
             select(
                 u.offer_shown,
-                _distinct(u.installation_id),
-                _distinct(u.source_net),
-                func.count(case((taken, u.installation_id)).distinct()),
-                func.count(case((taken, u.source_net)).distinct()),
+                _distinct(u.inst_key),
+                _distinct(u.net_key),
+                func.count(case((taken, u.inst_key)).distinct()),
+                func.count(case((taken, u.net_key)).distinct()),
             )
             .where(*filters.where(uploads, provider), u.offer_shown.is_not(None))
             .group_by(u.offer_shown)

@@ -95,7 +95,7 @@ def upgrade() -> None:
 
 
 def _indexes() -> None:
-    include: dict[str, Any] = {"postgresql_include": ["installation_id", "source_net"]}
+    include: dict[str, Any] = {"postgresql_include": ["inst_key", "net_key"]}
     op.create_index("uploads_provider_code", "uploads", ["provider", "support_code"])
     op.create_index("uploads_provider_installation", "uploads", ["provider", "installation_id"])
     op.create_index(
@@ -135,7 +135,7 @@ def _backfill(bind: sa.Connection) -> None:
         batch_up, batch_keys, batch_f, batch_d = [], [], [], []
         for r in rows:
             # before 0002 nothing recorded the sender: each legacy upload counts as its own network
-            row = extract(json.loads(r["payload"]), f"legacy:{r['installation_id']}")
+            row = extract(json.loads(r["payload"]), f"legacy:{r['installation_id']}", r["provider"])
             owner = {
                 "provider": r["provider"],
                 "upload_id": r["id"],
