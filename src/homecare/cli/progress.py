@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from homecare.context import Environment
+from homecare.diagnose.verdict import probe_label
 from homecare.i18n import _
 from homecare.probes.runner import ProgressCallback, ProgressEvent
 
@@ -31,11 +32,12 @@ def progress_display(env: Environment, enabled: bool) -> Iterator[ProgressCallba
 
         def on_event(event: ProgressEvent) -> None:
             if event.state == "started":
-                tasks[event.probe] = bar.add_task(_("Checking {probe}…").format(probe=event.probe))
+                label = probe_label(event.probe)  # what it measures, not its code name
+                tasks[event.probe] = bar.add_task(_("Checking {probe}…").format(probe=label))
             elif event.probe in tasks:
                 task = tasks[event.probe]
                 if event.state == "update" and event.message:
-                    bar.update(task, description=f"{event.probe}: {event.message}")
+                    bar.update(task, description=f"{probe_label(event.probe)}: {event.message}")
                 elif event.state == "finished":
                     bar.remove_task(task)
 
