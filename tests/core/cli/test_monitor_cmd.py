@@ -129,3 +129,24 @@ def test_trends_and_report_from_the_cli(
     page = tmp_path / "out" / "report.html"
     assert run(["report", "--html", str(page), "--theme", "high-contrast"]) == 0
     assert "--base: 22px" in page.read_text()
+
+
+def test_provider_feed_only_with_consent_and_without_do_not_track(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from homecare.cli.monitor_cmd import _collector_channel
+    from homecare.cli.run_context import open_run
+    from homecare.context import Environment
+
+    provider = home / "isp.toml"
+    provider.write_text('name = "ISP"\ncollector_url = "http://127.0.0.1:9"\n')
+    monkeypatch.setenv("HOMECARE_PROVIDER", str(provider))
+    profile = home / "config" / "profile.toml"
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    assert _collector_channel(open_run(env=Environment())) is None  # never asked
+    profile.write_text("[consent]\nshare = false\n")
+    assert _collector_channel(open_run(env=Environment())) is None
+    profile.write_text("[consent]\nshare = true\n")
+    assert _collector_channel(open_run(env=Environment())) is not None
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    assert _collector_channel(open_run(env=Environment())) is None
