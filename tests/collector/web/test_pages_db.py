@@ -45,8 +45,8 @@ def test_desk_and_console_on_each_database(seeded_db: tuple[Collector, dict[str,
     with c.client(c.analyst) as api, login_client(c.url, c.analyst) as console:
         for query in ({}, {"router_vendor": "AVM"}, {"since": "2026-05-01"}):
             doc = api.get("/v1/insights", params=query).json()
-            page = console.get("/console/", params=query).text
-            assert f'<dd id="overall-installations">{doc["installations"]}</dd>' in page
+            html = console.get("/console/", params=query).text
+            assert f'<dd id="overall-installations">{doc["installations"]}</dd>' in html
             exported = console.get("/console/export.csv", params=query).text
             assert overall(exported) == str(doc["installations"])
-            assert SMALL_VENDOR not in page and SMALL_VENDOR not in exported
+            assert SMALL_VENDOR not in html and SMALL_VENDOR not in exported
