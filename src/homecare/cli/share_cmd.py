@@ -29,16 +29,34 @@ def share(
         help=_("Stop sharing, delete what is waiting and ask the provider to delete."),
     ),
     flush_: bool = typer.Option(False, "--flush", help=_("Try again to send what is waiting.")),
+    auto: bool = typer.Option(
+        None,
+        "--auto/--manual",
+        help=_("Share every check right after it runs (--auto), or only when asked (--manual)."),
+    ),
 ) -> int:
     from homecare.cli.run_context import open_run
     from homecare.errors import UsageError
     from homecare.share import service
     from homecare.status import ExitStatus
 
-    if sum((show, on, off, flush_)) > 1:
-        raise UsageError(_("Use only one of --show, --on, --off, --flush."))
+    if sum((show, on, off, flush_, auto is not None)) > 1:
+        raise UsageError(_("Use only one of --show, --on, --off, --flush, --auto, --manual."))
     session = open_run()
     out = session.env.stdout
+    if auto is not None:
+        service.turn_on(session, auto=auto)
+        out.write(
+            (
+                _("Sharing is on: every check is shared right after it runs, and shows its code.")
+                if auto
+                else _("Sharing is on. Nothing is sent until you run 'homecare share'.")
+            )
+            + "\n"
+        )
+        if service.do_not_track(session.env.environ):
+            out.write(_("Note: DO_NOT_TRACK is set, so nothing will be sent while it is.") + "\n")
+        return ExitStatus.OK
     if show:
         report = service.load_report(session, check_id)
         out.write(
@@ -83,12 +101,33 @@ def share(
             )
             + "\n"
         )
+        if service.refused_token(report_.last_error):
+            session.env.stderr.write(
+                _(
+                    "homecare: your provider's collector refused this computer's access token "
+                    "({error}); check collector_token in the provider profile or "
+                    "HOMECARE_COLLECTOR_TOKEN."
+                ).format(error=report_.last_error)
+                + "\n"
+            )
+            return ExitStatus.CONFIG
         return ExitStatus.OK
     report = service.load_report(session, check_id)
     result = service.share_report(session, report)
     out.write(_("Your support code: {code}").format(code=result.support_code) + "\n")
     if result.delivered:
         out.write(_("Sent to your provider. Read the code out when you call.") + "\n")
+    elif service.refused_token(result.error):
+        session.env.stderr.write(
+            _(
+                "homecare: your provider's collector refused this computer's access token "
+                "({error}); check collector_token in the provider profile or "
+                "HOMECARE_COLLECTOR_TOKEN. The check stays queued: 'homecare share --flush' "
+                "sends it once that is fixed."
+            ).format(error=result.error)
+            + "\n"
+        )
+        return ExitStatus.CONFIG
     else:
         out.write(
             _(

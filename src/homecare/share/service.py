@@ -104,9 +104,21 @@ def build_payload(session: RunContext, report: Report) -> dict[str, Any]:
     )
 
 
+def is_devices_only(report: Report) -> bool:
+    """An inventory (``homecare devices``): nothing a support agent can diagnose."""
+    return set(report.areas) <= {"host", "devices"}
+
+
 def load_report(session: RunContext, check_id: str | None) -> Report:
+    """That check, or the newest one worth sharing: a ``homecare devices`` run
+    after a check must not replace the check the person wants to talk about."""
     with History.open(session.env.home.history_db) as history:
-        report = history.get(check_id) if check_id else history.latest()
+        if check_id:
+            report = history.get(check_id)
+        else:
+            recent = history.recent_reports(20)
+            report = next((r for r in recent if not is_devices_only(r)), None)
+            report = report or history.latest()
     if report is None:
         if check_id:
             raise UsageError(_("No check with id {id}.").format(id=check_id))
@@ -116,6 +128,10 @@ def load_report(session: RunContext, check_id: str | None) -> Report:
 
 def share_report(session: RunContext, report: Report) -> ShareResult:
     """Spool the anonymized report, then try to send everything spooled."""
+    if session.person.consent.share is True and do_not_track(session.env.environ):
+        raise UsageError(
+            _("DO_NOT_TRACK is set, so nothing is shared. Unset it to share this check.")
+        )
     if not sharing_allowed(session):
         raise UsageError(_("Sharing is off. Turn it on with 'homecare share --on'."))
     url, _token = collector_settings(session)
@@ -175,8 +191,19 @@ def maybe_auto_share(session: RunContext, report: Report) -> str | None:
         return None
 
 
-def turn_on(session: RunContext) -> None:
-    save_profile(session.env.home.profile_file, session.person.with_consent(share=True))
+def turn_on(session: RunContext, auto: bool | None = None) -> None:
+    """Consent on; *auto* also sets whether every check is shared right away."""
+    person = session.person.with_consent(share=True)
+    if auto is not None:
+        consent = person.consent.model_copy(update={"auto_share": auto})
+        person = person.model_copy(update={"consent": consent})
+    save_profile(session.env.home.profile_file, person)
+
+
+def refused_token(error: str | None) -> bool:
+    """The collector refused this installation's token: a setting to fix, not a
+    network to wait for."""
+    return error in ("HTTP 401", "HTTP 403")
 
 
 class TurnOff(NamedTuple):
