@@ -39,11 +39,35 @@ def database_url(args: argparse.Namespace) -> str:
     return sqlite_url(args.db or DEFAULT_DB)
 
 
-def _engine(args: argparse.Namespace) -> Engine:
+class CliError(Exception):
+    """A one-line message for the operator and the exit code to leave with."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _engine(args: argparse.Namespace, create: bool = True) -> Engine:
+    """The migrated database. Reading commands (*create* False) refuse to make
+    an empty SQLite file where the operator meant an existing one."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
     from homecare.collector.db import make_engine
     from homecare.collector.migrate import upgrade
 
-    engine = make_engine(database_url(args))
+    url = database_url(args)
+    parsed = make_url(url)
+    if not create and parsed.get_backend_name() == "sqlite" and parsed.database:
+        path = parsed.database
+        if path != ":memory:" and not Path(path).exists():
+            raise CliError(
+                f"no database at {path}: pass --db FILE or --database-url URL "
+                "('homecare-collector migrate --db FILE' creates one)",
+                code=2,
+            )
+    engine = make_engine(url)
     upgrade(engine)
     return engine
 
@@ -59,6 +83,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from homecare.collector.app import create_app
     from homecare.collector.server import bound_url, make_server, serve_workers, wait_started
     from homecare.collector.settings import CollectorSettings
+
+    for name, port in (("--port", args.port), ("--speedtest-port", args.speedtest_port)):
+        if port is not None and not 0 <= port <= 65535:
+            raise CliError(f"{name} {port} is not a port (0-65535; 0 picks a free one)", code=2)
 
     settings = CollectorSettings(
         database_url=database_url(args), max_body_bytes=args.max_body, rate_per_s=args.rate,
@@ -107,7 +135,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     from homecare.collector.tokens import revoke_token
 
     try:
-        revoked = revoke_token(_engine(args), args.token)
+        revoked = revoke_token(_engine(args, create=False), args.token)
     except ValueError as exc:
         print(f"homecare-collector: {exc}", file=sys.stderr)
         return 2
@@ -122,7 +150,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 def cmd_token_list(args: argparse.Namespace) -> int:
     from homecare.collector.tokens import list_tokens
 
-    for t in list_tokens(_engine(args)):
+    for t in list_tokens(_engine(args, create=False)):
         state = f"revoked {str(t['revoked_at'])[:16]}" if t["revoked_at"] else "active"
         print(f"{t['token_hash']}  {t['role']:<8} {t['provider']:<20} {str(t['created_at'])[:16]}  {state}")
     return 0
@@ -143,9 +171,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return _show_remote(args.url, args.token or os.environ.get("HOMECARE_COLLECTOR_TOKEN"), code)
     from homecare.collector.technicians_cli import show_session
 
-    if show_session(_engine(args), args.provider, code):  # a technician's session
+    engine = _engine(args, create=False)
+    if show_session(engine, args.provider, code):  # a technician's session
         return 0
-    found = find_by_code(_engine(args), args.provider, code)
+    found = find_by_code(engine, args.provider, code)
     if not found:
         print(f"homecare-collector: no result with code {code}", file=sys.stderr)
         return 1
@@ -189,7 +218,7 @@ def cmd_insights(args: argparse.Namespace) -> int:
     except BadFilter as exc:
         print(f"homecare-collector: {exc}", file=sys.stderr)
         return 2
-    doc = cohort_insights(_engine(args), args.provider, filters, args.k)
+    doc = cohort_insights(_engine(args, create=False), args.provider, filters, args.k)
     if args.parquet:
         from pathlib import Path
 
@@ -284,11 +313,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure an operator can fix is one line, never a traceback."""
+    from sqlalchemy.exc import ArgumentError, DatabaseError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
+        print("homecare-collector: interrupted", file=sys.stderr)
         return 130
+    except CliError as exc:
+        print(f"homecare-collector: {exc}", file=sys.stderr)
+        return exc.code
+    except ArgumentError as exc:  # a URL SQLAlchemy cannot parse, or an unknown driver
+        print(f"homecare-collector: not a usable database URL: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:  # not a database, unreachable server, refused login
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        print(f"homecare-collector: cannot use the database: {reason}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the port is taken, a folder cannot be written
+        print(f"homecare-collector: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

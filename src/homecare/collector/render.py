@@ -80,13 +80,21 @@ def render_result(code: str, received_at: str, matches: int, p: dict[str, Any]) 
         lines.append(f"Devices: {len(devices)} (" + ", ".join(f"{k} {n}" for k, n in mix.most_common()) + ")")
     failed = [pr for pr in p.get("probes", []) if pr["status"] != "ok"]
     for pr in failed:
-        lines.append(f"Probe {pr['probe']}: {pr['status']}" + (f" ({pr['error']})" if pr.get("error") else ""))
+        lines.append(f"Probe {pr['probe']}: {pr['status']}" + _scrubbed(pr.get("error")))
     if p.get("feedback_score"):
         lines.append(f"Customer feedback: {p['feedback_score']}/5")
     return _safe_lines(lines)
 
 
 _RANK = {"info": 0, "warning": 1, "problem": 2, "critical": 3}
+
+
+def _scrubbed(text: Any) -> str:
+    """A probe's message as uploaded: only known words survived the scrubber,
+    so say so, or "no or tool found on device" reads as nonsense."""
+    if not text:
+        return ""
+    return f' (message, identifying words removed: "{text}")'
 
 
 def _v(value: Any) -> str:
