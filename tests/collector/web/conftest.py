@@ -97,8 +97,24 @@ def seed(c: Collector) -> dict[str, str]:
     }
     codes["newest"] = upload(c, newest)
     assert newest["installation_id"] == installation(0)
+    seed_alerts(c, installation(0))
     codes.update(seed_sessions(c))
     return codes
+
+
+def seed_alerts(c: Collector, inst: str) -> None:
+    """Two monitoring alerts of home 0 through the alert feed API: the internet
+    went down and came back; the Wi-Fi is still weak."""
+    events = [
+        ("a1a1a1a1a1a1a1a1", "opened", "monitor.internet.down", "provider", "2026-05-02T03:10:00Z"),
+        ("a1a1a1a1a1a1a1a1", "closed", "monitor.internet.down", "provider", "2026-05-02T03:25:00Z"),
+        ("b2b2b2b2b2b2b2b2", "opened", "monitor.wifi.weak", "wifi", "2026-05-02T19:00:00Z"),
+    ]
+    with c.client(c.ingest) as client:
+        for key, event, code, segment, at in events:
+            body = {"alert": key, "event": event, "code": code, "segment": segment, "at": at}
+            r = client.post(f"/v1/installations/{inst}/alerts", json=body)
+            assert r.status_code == 201, r.text
 
 
 def seed_sessions(c: Collector) -> dict[str, str]:

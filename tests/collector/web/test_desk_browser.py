@@ -47,7 +47,11 @@ def test_desk_lookup_timeline_language(
             "No technician session"
             in page.locator("section[aria-labelledby=sessions-h]").inner_text()
         )
-        assert "not set up" in page.locator("section[aria-labelledby=alerts-h]").inner_text()
+        alerts = page.locator("section[aria-labelledby=alerts-h] li")
+        assert alerts.count() == 2
+        assert "monitor.wifi.weak" in alerts.first.inner_text()
+        assert "still open" in alerts.first.inner_text()
+        assert "back to normal 2026-05-02 03:25" in alerts.nth(1).inner_text()
         shot(page, artifacts, "desk-en")
         assert axe_violations(page, axe_source) == []
 

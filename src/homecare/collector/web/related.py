@@ -1,20 +1,21 @@
 """Technician sessions and monitoring alerts that belong with a support code.
 
-Both live in collector tables owned by their own features (technician
-sessions, alert feeds). The desk only reads them, through those features'
-modules, and shows an empty state when a feature is not installed in this
-collector (``None``) or has nothing for this code (an empty list).
+Both live in collector tables owned by their own features
+(:mod:`homecare.collector.sessions_db`, :mod:`homecare.collector.alerts_db`).
+The desk only reads them, through those modules, and shows an empty state
+when there is nothing (an empty list) or a feature is absent (``None``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
+from homecare.collector.alerts_db import alert_feed
 from homecare.collector.session_view import session_view
 from homecare.collector.sessions_db import (
     StoredSession,
@@ -38,9 +39,12 @@ class SessionSummary:
 
 @dataclass(frozen=True)
 class AlertSummary:
+    """One monitoring alert: when it opened and, if it did, when it recovered."""
+
     code: str
-    raised_at: datetime | None
-    state: str
+    segment: str | None
+    opened_at: datetime | None
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,19 @@ def _sessions(engine: Engine, provider: str, installation_id: str) -> list[Sessi
     return out
 
 
-def _alerts(engine: Engine, provider: str, installation_id: str) -> list[AlertSummary] | None:
-    """No collector alert feed exists yet: the desk says so."""
-    return None
+def _alerts(engine: Engine, provider: str, installation_id: str) -> list[AlertSummary]:
+    """The installation's alert feed, one line per alert (opened, then closed),
+    newest first."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for event in alert_feed(engine, provider, installation_id, limit=100):
+        entry = by_key.setdefault(
+            event.alert_key, {"code": event.code, "segment": event.segment, "opened_at": None,
+                              "closed_at": None},
+        )  # fmt: skip
+        entry["opened_at" if event.event == "opened" else "closed_at"] = event.at
+    alerts = [AlertSummary(**entry) for entry in by_key.values()]
+    newest = datetime.min.replace(tzinfo=UTC)
+    return sorted(alerts, key=lambda a: a.opened_at or a.closed_at or newest, reverse=True)
 
 
 def _when(text: object) -> datetime | None:
