@@ -123,7 +123,7 @@ async def _audit(request: Request, session: WebSession, detail: str) -> None:
 @router.post("/web/language", include_in_schema=False)
 async def switch_language(
     request: Request,
-    language: Annotated[str, Form(max_length=10)],
+    language: Annotated[str, Form(max_length=10)] = "en",
     csrf: Annotated[str, Form(max_length=100)] = "",
     back: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
