@@ -43,6 +43,7 @@ def test_desk_lookup_timeline_language(
         assert seeded.codes["earlier0"] in page.locator("ol.timeline").inner_text()
         script = page.locator(".script li").all_inner_texts()
         assert any("Wi-Fi" in line for line in script) and len(script) >= 3
+        assert any("1 open alert from your home" in line for line in script)
         assert (
             "No technician session"
             in page.locator("section[aria-labelledby=sessions-h]").inner_text()

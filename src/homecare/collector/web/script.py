@@ -55,6 +55,15 @@ def say_next(story: Story, language: str) -> list[str]:
                 len(earlier),
             ).format(n=len(earlier))
         )
+    open_alerts = [a for a in story.related.alerts or [] if a.closed_at is None]
+    if open_alerts:
+        lines.append(
+            ngettext(
+                "Our monitoring also sees {n} open alert from your home, so we are on it.",
+                "Our monitoring also sees {n} open alerts from your home, so we are on it.",
+                len(open_alerts),
+            ).format(n=len(open_alerts))
+        )
     tried = [s.text for a in story.advice for s in a.steps if s.tried]
     if tried:
         lines.append(
