@@ -449,7 +449,8 @@ class VirtualHome:
                 [py, "-m", "homecare_lab.device_agent", str(w / "devices.json")],
                 stdout=subprocess.PIPE,
             )
-        if self.spec.igd:
+        igd = self.spec.igd and miniupnpd.available()
+        if igd:
             conf = w / "miniupnpd.conf"
             conf.write_text(
                 miniupnpd.config(
@@ -462,7 +463,7 @@ class VirtualHome:
             )
             self._popen("router-miniupnpd", self.router_ns, miniupnpd.command(conf))
         self._wait_tcp(self.router_ns, self.spec.router_ip, 53, "router dnsmasq")
-        if self.spec.igd:
+        if igd:
             self._wait_tcp(self.router_ns, self.spec.router_ip, miniupnpd.HTTP_PORT, "miniupnpd")
         self._wait_tcp(self.provider_ns, addresses.RESOLVER, 53, "provider dnsmasq")
         for addr, port in (

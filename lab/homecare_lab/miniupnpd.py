@@ -51,6 +51,12 @@ def config(workdir: Path, lan_subnet: str, down_mbit: float, up_mbit: float, uui
     )
 
 
+def available() -> bool:
+    """Installed here? Without it the home simply has no IGD (the tests that need
+    one skip: miniupnpd is in the lab's TEST_TOOLS)."""
+    return Path(BINARY).is_file()
+
+
 def command(conf: Path) -> list[str]:
     """Foreground (-d), so the lab owns the process and its log; a pid file of
     its own (-P), so homes running side by side do not see "already running"."""

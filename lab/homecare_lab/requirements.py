@@ -18,7 +18,12 @@ REQUIRED_TOOLS: dict[str, str] = {
 }
 
 #: Tools the self-tests use to measure the home.
-TEST_TOOLS: dict[str, str] = {"iperf3": "iperf3", "arp-scan": "arp-scan"}
+TEST_TOOLS: dict[str, str] = {
+    "iperf3": "iperf3",
+    "arp-scan": "arp-scan",
+    "miniupnpd": "miniupnpd-nftables",  # the router's real UPnP IGD
+    "conntrack": "conntrack",  # router mode: who is using the line
+}
 
 
 def missing_tools(tools: dict[str, str]) -> list[str]:
