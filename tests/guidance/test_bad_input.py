@@ -22,6 +22,7 @@ def test_profile_with_a_wrong_field_resets_only_that_field(home: Home) -> None:
     assert len(lines) == 1
     assert str(path) in lines[0] and "'skill'" in lines[0]
     assert "Warnung" in result.out  # the other fields still apply: German
+    assert result.code == 3
 
 
 def test_profile_with_a_wrong_consent_field(home: Home) -> None:
@@ -36,7 +37,9 @@ def test_unreadable_profile_means_defaults(home: Home) -> None:
     path = home.write_profile("skill = \n")
     canned.set_scenario(gw_rtt=45.0)
     result = home.check(output="plain")
-    assert result.code == 1
+    # the check still runs on the defaults, then says the file is invalid (README: exit 3)
+    assert result.code == 3
+    assert "Warning" in result.out
     assert str(path) in result.err and result.err.count("\n") == 1
 
 

@@ -86,6 +86,8 @@ def run_check_command(
     if refused:  # the rest of the check went on; the password needs fixing
         env.stderr.write(f"homecare: {refused}\n")
         return ExitStatus.CONFIG
+    if session.profile_warnings:  # the check ran on defaults; the file needs fixing
+        return ExitStatus.CONFIG
     worst = report.worst_severity
     if worst is not None and worst.rank >= Severity.WARNING.rank:
         return ExitStatus.PROBLEMS_FOUND

@@ -53,6 +53,9 @@ class RunContext:
     pm: pluggy.PluginManager
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _persona: Persona | None = field(default=None, repr=False)
+    #: what was wrong with the profile (already said on stderr): a check still
+    #: runs with the defaults, then exits 3 so a script sees the file is invalid
+    profile_warnings: tuple[str, ...] = ()
 
     def warn(self, message: str) -> None:
         self.env.stderr.write(f"homecare: {message}\n")
@@ -168,4 +171,6 @@ def open_run(overrides: Overrides | None = None, env: Environment | None = None)
     pm = get_plugin_manager(
         plugin_dirs=env.home.plugin_dirs, disabled=config.disabled_plugins
     )
-    return RunContext(env, config, person, provider, language, pm)
+    return RunContext(
+        env, config, person, provider, language, pm, profile_warnings=tuple(warnings)
+    )
