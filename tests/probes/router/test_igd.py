@@ -164,3 +164,32 @@ def test_a_slow_drip_and_a_huge_reply_are_cut_off() -> None:
         pytest.raises(RouterError, match="large"),
     ):
         soap_call(url, "urn:x:service:X:1", "Get", timeout=5)
+
+
+@contextmanager
+def vanishing_router() -> Iterator[str]:
+    """Answers with a Content-Length it never delivers, then hangs up."""
+
+    class Gone(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4000\r\n\r\n<s:Envelope")
+            self.wfile.flush()
+            self.connection.close()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gone)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/ctl"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_router_that_vanishes_mid_reply_is_one_error() -> None:
+    with vanishing_router() as url, pytest.raises(RouterError):
+        soap_call(url, "urn:x:service:X:1", "Get", timeout=2)
