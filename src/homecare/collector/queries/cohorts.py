@@ -58,7 +58,7 @@ def cohort_insights(
     with engine.connect() as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             # the per-installation grouping fits in memory instead of spilling to disk
-            conn.execute(text("SET LOCAL work_mem = '64MB'"))
+            conn.execute(text("SET LOCAL work_mem = '256MB'"))
         sizes, medians = sql.sizes_and_medians(conn, filters, provider)
         cells = sql.finding_cells(conn, filters, provider)
         week_sizes, week_cells = sql.weekly(conn, filters, provider)
