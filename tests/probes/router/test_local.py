@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from homecare.probes.discovery import leases as lease_files
 from homecare.probes.router import local
 
 ROUTE = (
@@ -52,8 +53,8 @@ def test_detection_needs_forwarding_and_a_lease_file(
 ) -> None:
     forward, leases = tmp_path / "ip_forward", tmp_path / "dnsmasq.leases"
     monkeypatch.setattr(local, "IP_FORWARD", forward)
-    monkeypatch.setattr(local.lease_files, "DNSMASQ_FILES", (leases,))
-    monkeypatch.setattr(local.lease_files, "ODHCPD_FILES", ())
+    monkeypatch.setattr(lease_files, "DNSMASQ_FILES", (leases,))
+    monkeypatch.setattr(lease_files, "ODHCPD_FILES", ())
     forward.write_text("1\n")
     assert not local.looks_like_router()  # a laptop running containers forwards too
     leases.write_text("1764612000 3c:2e:ff:10:22:33 192.168.1.141 tablet *\n")
