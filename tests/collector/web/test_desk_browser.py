@@ -107,11 +107,13 @@ def test_bad_code_and_unknown_code_explained(seeded: Seeded, browser: Any) -> No
 
 
 def test_open_a_technician_session_from_the_home(
-    seeded: Seeded, browser: Any, artifacts: Path
+    seeded: Seeded, browser: Any, artifacts: Path, axe_source: str
 ) -> None:
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     try:
+        page.goto(f"{seeded.url}/login?lang=de")
+        assert axe_violations(page, axe_source) == []  # the login page
         login(page, seeded.url, seeded.collector.support)
         page.goto(f"{seeded.url}/desk/?code={seeded.codes['visited_home']}")
         sessions = page.locator("section[aria-labelledby=sessions-h] li")
@@ -132,5 +134,20 @@ def test_open_a_technician_session_from_the_home(
         assert "Restarted" not in steps
         assert page.locator("section[aria-labelledby=job-h] li").count() == 2
         shot(page, artifacts, "desk-session")
+        assert axe_violations(page, axe_source) == []
     finally:
         context.close()
+
+
+def test_the_accessibility_check_can_fail(browser: Any, axe_source: str) -> None:
+    """The axe helper reports real problems (so an empty list above means something)."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            '<html><body><input id="x"><p style="color:#bbb;background:#fff">faint</p>'
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></body></html>'
+        )
+        found = {v["id"] for v in axe_violations(page, axe_source)}
+        assert {"label", "image-alt"} <= found
+    finally:
+        page.close()

@@ -35,6 +35,7 @@ class SessionSummary:
     status: str
     steps: list[tuple[str, str]] = field(default_factory=list)  # (title, pass/warn/fail)
     url: str | None = None
+    support_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def session_summary(found: StoredSession) -> SessionSummary:
         status=str(upload.get("status", "?")),
         steps=[(str(s.get("key", "")), str(s.get("status", ""))) for s in upload.get("steps", [])],
         url=f"/desk/?code={found.support_code}",
+        support_code=found.support_code,
     )
 
 
