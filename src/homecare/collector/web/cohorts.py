@@ -10,6 +10,8 @@ cohort below k.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from homecare.collector.queries import Filters
@@ -35,3 +37,24 @@ def hidden_choice(flt: Filters, choices: dict[str, list[str]]) -> str | None:
         if wanted is not None and wanted not in choices.get(dim, []):
             return dim
     return None
+
+
+class ChoiceCache:
+    """Filter choices per provider for *ttl* seconds, so a filtered page costs
+    one insights query, not two. A choice that went stale can only name a
+    cohort whose filtered figures are k-suppressed all the same."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
+
+    def get(self, provider: str) -> dict[str, list[str]] | None:
+        hit = self._cache.get(provider)
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def put(self, provider: str, choices: dict[str, list[str]]) -> None:
+        with self._lock:
+            if len(self._cache) > 1000:
+                self._cache.clear()
+            self._cache[provider] = (time.monotonic() + self._ttl, choices)

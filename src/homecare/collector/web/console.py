@@ -47,7 +47,9 @@ async def _data(request: Request, session: WebSession) -> ConsoleData:
     try:
         flt = Filters.from_params(request.query_params)
     except BadFilter:
-        raise WebError(400, N_("Dates are written as YYYY-MM-DD.")) from None
+        raise WebError(
+            400, N_("That filter is not valid. Dates are written as YYYY-MM-DD.")
+        ) from None
     # the API's insights budget and audit trail: a page view is a query too
     key = f"insights:{session.token_hash}"
     if await run_in_threadpool(st.api.limits.insights.take, key, 1.0) > 0:
@@ -63,12 +65,15 @@ async def _data(request: Request, session: WebSession) -> ConsoleData:
     )
 
     def run() -> ConsoleData:
-        unfiltered = cohort_insights(st.api.engine, provider, Filters(), k)
-        choices = visible_values(unfiltered)
+        choices = st.choices.get(provider)
+        if flt == Filters() or choices is None:
+            unfiltered = cohort_insights(st.api.engine, provider, Filters(), k)
+            choices = visible_values(unfiltered)
+            st.choices.put(provider, choices)
+            if flt == Filters():
+                return ConsoleData(k, unfiltered, choices, flt)
         if hidden_choice(flt, choices) is not None:
             raise WebError(400, N_("That cohort has fewer than {k} installations."), k=str(k))
-        if flt == Filters():
-            return ConsoleData(k, unfiltered, choices, flt)
         return ConsoleData(k, cohort_insights(st.api.engine, provider, flt, k), choices, flt)
 
     return await run_in_threadpool(run)

@@ -128,8 +128,9 @@ async def switch_language(
     back: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """The agent's page language, kept in the session (a form, so CSRF-checked)."""
-    session = web_state(request).codec.load(request.cookies.get(COOKIE))
-    if session is None:
+    st = web_state(request)
+    session = st.codec.load(request.cookies.get(COOKIE))
+    if session is None or await run_in_threadpool(st.lookup.by_hash, session.token_hash) is None:
         raise WebError(401, N_("Please log in."))
     if not csrf_ok(session.csrf, csrf):
         raise WebError(400, N_("The form expired. Please try again."))

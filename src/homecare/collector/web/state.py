@@ -16,6 +16,7 @@ from homecare.advise.catalogue import Catalogue
 from homecare.collector.api.deps import AppState
 from homecare.collector.api.deps import state as api_state
 from homecare.collector.web.auth import HashLookup, SessionCodec, WebSession
+from homecare.collector.web.cohorts import ChoiceCache
 from homecare.collector.web.translate import translations
 
 #: Pages load nothing from elsewhere and run no script at all.
@@ -38,6 +39,7 @@ class WebState:
     lookup: HashLookup
     catalogue: Catalogue
     templates: Environment
+    choices: ChoiceCache
 
 
 def make_web_state(api: AppState) -> WebState:
@@ -55,6 +57,7 @@ def make_web_state(api: AppState) -> WebState:
         lookup=HashLookup(api.engine, api.settings.token_cache_ttl_s),
         catalogue=Catalogue.load(),
         templates=env,
+        choices=ChoiceCache(),
     )
 
 
