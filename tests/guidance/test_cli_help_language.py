@@ -22,7 +22,10 @@ from homecare.i18n import DOMAIN, LOCALE_DIR
 
 CHECK_HELP = "Check the home network (all areas, or only those named)."
 QUICK_HELP = "Use a smaller time budget."
-COMMANDS = ("check", "explain", "plugins", "setup", "share", "devices", "history", "profile")
+COMMANDS = (
+    "check", "explain", "plugins", "setup", "share", "devices", "history", "profile",
+    "alerts", "monitor", "report", "router", "session",
+)  # fmt: skip
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "HOMECARE_LANG")
 
 
