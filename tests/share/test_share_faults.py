@@ -186,3 +186,27 @@ def test_a_check_never_fails_because_of_sharing(
     assert list(spool.glob("odd.json.corrupt-*"))
     (session.env.home.state_dir / SECRET_FILE).write_text("")
     assert maybe_auto_share(session, simple_report()) is None
+
+
+def test_a_damaged_deletion_queue_is_kept_aside_and_the_new_request_queued(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["share", "--on"]) == 0
+    assert run(["share", "--show"]) == 0
+    state = home / "state"
+    inst = (state / INSTALLATION_FILE).read_text().strip()
+    (state / "pending-delete.json").write_text('{"not": "a list"}')
+    assert run(["share", "--off"]) == 0
+    assert json.loads((state / "pending-delete.json").read_text()) == [inst]
+    (aside,) = state.glob("pending-delete.json.corrupt-*")
+    assert aside.read_text() == '{"not": "a list"}'
+
+
+def test_off_also_removes_payloads_kept_aside(tmp_path: Path) -> None:
+    s = _spool(tmp_path)
+    s.add(_payload(1))
+    (s.dir / "odd.json").write_text("[]")
+    s.pending()
+    assert list(s.dir.glob("odd.json.corrupt-*"))
+    s.purge()
+    assert [p.name for p in s.dir.glob("*.json*")] == [STATS_FILE]  # counters only

@@ -267,11 +267,19 @@ def _pending_path(session: RunContext) -> Path:
 
 
 def _pending_ids(path: Path) -> list[str]:
+    """Installation ids waiting for deletion; a damaged file is moved aside
+    (not overwritten) so the ids it may still hold can be recovered by hand."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return []
-    return [str(x) for x in data] if isinstance(data, list) else []
+    except (OSError, ValueError):
+        data = None
+    if isinstance(data, list) and all(isinstance(x, str) for x in data):
+        return list(data)
+    with contextlib.suppress(OSError):
+        move_aside(path)
+    return []
 
 
 def _retry_pending_delete(session: RunContext, client: CollectorClient) -> bool:

@@ -189,6 +189,8 @@ class Spool:
                 n += 1
         for tmp in self.dir.glob(".*.json.*"):
             tmp.unlink(missing_ok=True)
+        for aside in self.dir.glob("*.json.corrupt-*"):  # sharing off empties it all
+            aside.unlink(missing_ok=True)
         return n
 
     def stats(self) -> dict[str, Any]:
