@@ -66,3 +66,12 @@ def test_a_token_longer_than_any_word_is_dropped_whole() -> None:
 def test_only_the_start_of_the_text_is_read() -> None:
     text = "timeout " + "z " * MAX_INPUT + "refused"
     assert scrub_text(text) == "timeout"
+
+
+def test_long_tokens_get_the_placeholder_of_their_shape() -> None:
+    pad = "a" * 300
+    assert scrub_text(f"GET http://portal.example/{pad} failed") == "[url] failed"
+    assert scrub_text(f"mail {pad}@example.com failed") == "[email] failed"
+    assert scrub_text(f"open /home/{pad} failed") == "[path] failed"
+    assert scrub_text(f"open C:\\Users\\{pad} failed") == "[path] failed"
+    assert scrub_text(f"refused {pad} now") == "refused"

@@ -55,9 +55,20 @@ MAX_INPUT = 8192
 MAX_TOKEN = 256
 
 
+def _long_token(tok: str) -> str:
+    """A placeholder for a token too long to match: what it most likely is."""
+    if "://" in tok:
+        return " [url] "
+    if "@" in tok:
+        return " [email] "
+    if tok.startswith(("/", "\\", "~")) or tok[1:3] in (":\\", ":/"):
+        return " [path] "
+    return " [name] " if "." in tok or ":" in tok or "/" in tok else " "
+
+
 def _scrub_token(tok: str) -> str:
     if len(tok) > MAX_TOKEN:
-        return " [name] " if "." in tok or "/" in tok or ":" in tok else " "
+        return _long_token(tok)
     for pattern, placeholder in _PATTERNS:
         tok = pattern.sub(placeholder, tok)
     return tok
