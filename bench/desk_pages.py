@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -117,15 +118,15 @@ def main() -> None:
             for label, params in (("", {}), (" router_vendor=AVM", {"router_vendor": "AVM"})):
                 show(
                     f"reference: GET /v1/insights{label}",
-                    timed(lambda p=params: c.get("/v1/insights", params=p, headers=ana)),
+                    timed(partial(c.get, "/v1/insights", params=params, headers=ana)),
                 )
                 show(
                     f"console /console/{label}",
-                    timed(lambda p=params: c.get("/console/", params=p, headers=ana)),
+                    timed(partial(c.get, "/console/", params=params, headers=ana)),
                 )
                 show(
                     f"export /console/export.parquet{label}",
-                    timed(lambda p=params: c.get("/console/export.parquet", params=p, headers=ana)),
+                    timed(partial(c.get, "/console/export.parquet", params=params, headers=ana)),
                 )
     finally:
         server.stop()
