@@ -1,8 +1,9 @@
 """A notification endpoint for tests: apprise's ``json://`` posts land here.
 
 Run inside a namespace of the virtual home (``python -m homecare_lab.notify_sink
-ADDR PORT FILE [--fail N]``): every POST body is appended to FILE as one JSON
-line; with ``--fail N`` the first N requests get HTTP 500, so a test can
+ADDR PORT FILE [--fail N] [--hang]``): every POST body is appended to FILE as
+one JSON line; with ``--fail N`` the first N requests get HTTP 500, with
+``--hang`` no request is ever answered (a client's timeout), so a test can
 prove a failing channel is retried and never stops the monitor.
 """
 
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
-def serve(address: str, port: int, out: Path, fail_first: int = 0) -> None:
+def serve(address: str, port: int, out: Path, fail_first: int = 0, hang: bool = False) -> None:
     state = {"seen": 0}
 
     class Handler(BaseHTTPRequestHandler):
@@ -22,6 +24,11 @@ def serve(address: str, port: int, out: Path, fail_first: int = 0) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             state["seen"] += 1
+            with out.with_suffix(".requests").open("a", encoding="utf-8") as fh:
+                fh.write(f"{time.time()}\n")
+            if hang:
+                time.sleep(3600)
+                return
             if state["seen"] <= fail_first:
                 self.send_response(500)
                 self.end_headers()
@@ -48,8 +55,9 @@ def main() -> None:
     parser.add_argument("port", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--fail", type=int, default=0)
+    parser.add_argument("--hang", action="store_true")
     args = parser.parse_args()
-    serve(args.address, args.port, args.out, args.fail)
+    serve(args.address, args.port, args.out, args.fail, args.hang)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ in the router's namespace (reachable while the WAN is down), addressed by
 literal IP through apprise's ``json://`` URL. A long WAN outage must give
 exactly one alert and one recovery; a blip shorter than the alert window
 none; the outage log must have the outage's length within one interval.
+Channels that fail (a name that does not resolve, HTTP 500, an endpoint that
+never answers) are retried with backoff, shown by ``monitor status`` while
+they fail, and never stop the samples.
 """
 
 from __future__ import annotations
@@ -62,6 +65,17 @@ def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
+def _monitor_argv(hc_home: Path, provider: Path, for_s: int, *notify: str) -> list[str]:
+    argv = [
+        "env", f"HOMECARE_HOME={hc_home}", f"HOMECARE_PROVIDER={provider}", "HOMECARE_LANG=en",
+        sys.executable, "-m", "homecare", "monitor", "run", "--every", f"{EVERY_S:g}",
+        "--for", str(for_s), "--no-speed", "--no-wifi", "--no-discovery", "--no-desktop",
+    ]  # fmt: skip
+    for url in notify:
+        argv += ["--notify", url]
+    return argv
+
+
 def _samples(db: Path) -> int:
     if not db.exists():
         return 0
@@ -89,30 +103,7 @@ def test_outage_alerts_once_and_recovers_once_blip_stays_quiet(
     )
     home._wait_tcp(home.laptop_ns, home.router_ip, SINK_PORT, "the notification sink")
     monitor = home.spawn(
-        "laptop",
-        [
-            "env",
-            f"HOMECARE_HOME={hc_home}",
-            f"HOMECARE_PROVIDER={provider}",
-            "HOMECARE_LANG=en",
-            sys.executable,
-            "-m",
-            "homecare",
-            "monitor",
-            "run",
-            "--every",
-            f"{EVERY_S:g}",
-            "--for",
-            "120",
-            "--alert-after",
-            "3",
-            "--no-speed",
-            "--no-wifi",
-            "--no-discovery",
-            "--no-desktop",
-            "--notify",
-            f"json://{home.router_ip}:{SINK_PORT}/",
-        ],
+        "laptop", _monitor_argv(hc_home, provider, 120, f"json://{home.router_ip}:{SINK_PORT}/")
     )
     db = hc_home / "data" / "history.sqlite3"
     try:
@@ -158,3 +149,60 @@ def test_outage_alerts_once_and_recovers_once_blip_stays_quiet(
     # the blip is in the log (if a check fell in it) but raised nothing
     blips = [o for o in outages if o.start >= blip_at - 1 and o.start <= blip_end]
     assert all(o.duration_s() <= blip_end - blip_at + period for o in blips)
+
+
+def test_failing_channels_are_retried_and_never_stop_the_samples(
+    virtual_home: HomeFactory, shared_tmp: Path
+) -> None:
+    home = virtual_home(HomeSpec(name="monfail", wan=WanSpec(queue_ms=5)))
+    hc_home = lab_homecare_home(shared_tmp)
+    provider = _provider_file(shared_tmp)
+    flaky, silent = shared_tmp / "flaky.jsonl", shared_tmp / "silent.jsonl"
+    sink = [sys.executable, "-m", "homecare_lab.notify_sink", home.router_ip]
+    sinks = [
+        home.spawn("router", [*sink, str(SINK_PORT), str(flaky), "--fail", "1"]),
+        home.spawn("router", [*sink, str(SINK_PORT + 1), str(silent), "--hang"]),
+    ]
+    for port in (SINK_PORT, SINK_PORT + 1):
+        home._wait_tcp(home.laptop_ns, home.router_ip, port, "a notification sink")
+    urls = (
+        "json://nosuch.invalid/",  # the lab's resolver has no such name
+        f"json://{home.router_ip}:{SINK_PORT}/",  # HTTP 500 once, then fine
+        f"json://{home.router_ip}:{SINK_PORT + 1}/",  # never answers: apprise's timeout
+    )
+    monitor = home.spawn("laptop", _monitor_argv(hc_home, provider, 85, *urls))
+    db = hc_home / "data" / "history.sqlite3"
+    status = ""
+    try:
+        _wait_for(lambda: _samples(db) >= 3, 60, "three healthy samples")
+        home.wan_down()
+        _wait_for(lambda: (silent.with_suffix(".requests")).exists(), 30, "the first tries")
+        time.sleep(8)
+        proc = home.run_in_laptop(
+            [sys.executable, "-m", "homecare", "monitor", "status"],
+            env={"HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider)},
+        )
+        status = proc.stdout
+        time.sleep(30)  # past the first backoff: the 500 channel is tried again
+        home.wan_up()
+        time.sleep(6 * EVERY_S)
+    finally:
+        home.stop(monitor, timeout=10)
+        _out, err = monitor.communicate()
+        for p in sinks:
+            home.stop(p)
+    assert "Traceback" not in err.decode(), err.decode()
+    assert "monitor.outage.internet" in status, status
+    failing = [line for line in status.splitlines() if line.startswith("Not delivered yet to")]
+    assert len(failing) == 3, status
+    assert any("nosuch.invalid" in line for line in failing)
+    delivered = [json.loads(line) for line in flaky.read_text().splitlines()]
+    assert [d["title"].startswith("Resolved") for d in delivered] == [False, True], delivered
+    assert not silent.exists()  # the silent endpoint never acknowledged anything
+    with SampleStore.open(db) as store:
+        light = store.between(0, time.time() + 60, kinds=("light",))
+        deliveries = AlertStore(store).deliveries()
+    gaps = [b.ts - a.ts for a, b in itertools.pairwise(light)]
+    assert max(gaps) < EVERY_S + 8, gaps  # a hanging channel costs one timeout, not the loop
+    flaky_rows = [d for d in deliveries if f":{SINK_PORT}" in d.channel]
+    assert {(d.event, d.attempts) for d in flaky_rows} == {("opened", 2), ("closed", 1)}

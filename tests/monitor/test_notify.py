@@ -109,3 +109,27 @@ def test_desktop_found_on_path_and_used(tmp_path: Path, monkeypatch: pytest.Monk
     assert log.read_text().splitlines() == ["--app-name=homecare", "--", "Title", "Body"]
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert DesktopChannel.find("Linux") is None
+
+
+class Failing(Recorder):
+    def send(self, notice: Notice) -> str | None:
+        self.got.append((notice.event, notice.code))
+        return "HTTP 500"
+
+
+def test_recovery_goes_only_where_the_alert_went(store: AlertStore) -> None:
+    good, bad = Recorder("good"), Failing("bad")
+    n = notifier(store, good, bad, quiet=None)
+    alert = store.open_alert("monitor.outage.internet", "provider", "down", {}, MIDNIGHT)
+    assert alert is not None
+    n.enqueue(alert, "opened", MIDNIGHT)
+    n.deliver_due(MIDNIGHT)
+    store.close_alert("monitor.outage.internet", MIDNIGHT + 20)
+    n.enqueue(alert, "closed", MIDNIGHT + 20)
+    n.deliver_due(MIDNIGHT + 7200)  # long after every backoff
+    assert good.got == [
+        ("opened", "monitor.outage.internet"),
+        ("closed", "monitor.outage.internet"),
+    ]
+    assert bad.got == [("opened", "monitor.outage.internet")]  # tried once, then nothing to say
+    assert store.pending(MIDNIGHT + 1e6) == []

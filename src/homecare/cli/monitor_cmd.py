@@ -102,6 +102,7 @@ def run(
             on_sample=show,
             desktop=DesktopChannel.find(),
             collector=_collector_channel(ctx),
+            history_path=ctx.env.home.history_db,
         )
         monitor.on_error = lambda task, exc: ctx.warn(f"{task.kind}: {exc}")
         out.write(_("Monitoring every {every:g} s; stop with Ctrl-C.").format(every=every) + "\n")

@@ -7,9 +7,11 @@ so the loop stays free of configuration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from pathlib import Path
 
 import pluggy
 
@@ -17,6 +19,7 @@ from homecare.advise.catalogue import Catalogue
 from homecare.engine import CheckRequest, LocalState, known_areas, run_check
 from homecare.models import Report
 from homecare.monitor.alerts import AlertEngine, AlertPolicy, QuietHours
+from homecare.monitor.delivery import DeliveryThread
 from homecare.monitor.notify import AppriseChannel, Channel, DesktopChannel, MessageStyle, Notifier
 from homecare.monitor.runner import Monitor, SampleHook
 from homecare.monitor.schedule import LIGHT_S, Clock, Scheduler, SystemClock, Task, default_tasks
@@ -80,7 +83,10 @@ def build_monitor(
     on_sample: SampleHook = lambda _s, _e: None,
     desktop: DesktopChannel | None = None,
     collector: Channel | None = None,
+    history_path: Path | None = None,
 ) -> Monitor:
+    """The monitor; with *history_path* its deliveries run on their own thread
+    (with their own connection to that history), else inline."""
     tasks = default_tasks(
         options.every_s,
         speed=options.speed,
@@ -103,14 +109,18 @@ def build_monitor(
     engine = AlertEngine(
         store, policy, request_retest=lambda: scheduler.retest_soon("speed", clock_.monotonic())
     )
-    notifier = Notifier(
-        store,
-        channels_for(person.prefs, options, desktop, collector),
-        catalogue,
-        MessageStyle(person.language, person.skill),
-        tz,
-        quiet,
-    )
+    channels = channels_for(person.prefs, options, desktop, collector)
+    style = MessageStyle(person.language, person.skill)
+    notifier = Notifier(store, channels, catalogue, style, tz, quiet)
+    deliveries = None
+    if history_path is not None:
+
+        @contextmanager
+        def open_notifier() -> Iterator[Notifier]:
+            with SampleStore.open(history_path) as own:
+                yield Notifier(AlertStore(own), channels, catalogue, style, tz, quiet)
+
+        deliveries = DeliveryThread(open_notifier, lambda: clock_.wall())
 
     def check(task: Task) -> Report:
         request = CheckRequest(
@@ -130,4 +140,5 @@ def build_monitor(
         plan_down_mbit=provider.speed.plan_down_mbit,
         plan_up_mbit=provider.speed.plan_up_mbit,
         on_sample=on_sample,
+        deliveries=deliveries,
     )

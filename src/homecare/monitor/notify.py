@@ -165,10 +165,14 @@ class Notifier:
     quiet: QuietHours | None = None
 
     def enqueue(self, alert_id: int, event: str, at: float) -> None:
-        if event == "closed" and not self.store.delivered(alert_id, "opened"):
-            self.store.cancel(alert_id, "opened")  # nobody was told: say nothing now
-            return
+        """Queue *event* for every channel; a recovery only goes where the alert went
+        (a channel that was never told it was down is not told it is back)."""
         shown = {key: channel.shown for key, channel in self.channels.items()}
+        if event == "closed":
+            told = self.store.delivered_to(alert_id, "opened")
+            for key in set(shown) - told:
+                self.store.cancel(alert_id, "opened", key)
+            shown = {k: v for k, v in shown.items() if k in told}
         if shown:
             self.store.enqueue(alert_id, event, shown, at)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from homecare.errors import HomecareError
 from homecare.models import Report
 from homecare.monitor.alerts import AlertEngine, AlertEvent
+from homecare.monitor.delivery import DeliveryThread
 from homecare.monitor.notify import Notifier
 from homecare.monitor.samples import sample_from_report
 from homecare.monitor.schedule import Clock, JumpDetector, Scheduler, Task
@@ -45,6 +46,8 @@ class Monitor:
     on_sample: SampleHook = lambda _s, _e: None
     on_error: ErrorHook = lambda _t, _e: None
     monitor_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    #: deliveries on their own thread (production); None delivers inline (driven clocks)
+    deliveries: DeliveryThread | None = None
     taken: int = 0
 
     def run(self, for_s: float | None = None) -> int:
@@ -57,6 +60,8 @@ class Monitor:
         detector.look(start, started_wall)
         gap, settling = True, False  # nobody watched before this monitor started
         last_roll = -ROLL_UP_EVERY_S
+        if self.deliveries is not None:
+            self.deliveries.start()
         try:
             while True:
                 now = self.clock.monotonic()
@@ -68,7 +73,7 @@ class Monitor:
                 for task in self.scheduler.due(now):
                     gap, settling = self._sample(task, detector, gap, settling)
                 wall = self.clock.wall()
-                self.notifier.deliver_due(wall)
+                self._deliver(wall)
                 store.heartbeat(self.monitor_id, os.getpid(), started_wall, wall, self.every_s)
                 if now - last_roll >= ROLL_UP_EVERY_S:
                     self.samples.roll_up(wall)
@@ -80,8 +85,16 @@ class Monitor:
                 if wait > 0:
                     self.clock.sleep(wait)
         finally:
+            if self.deliveries is not None:
+                self.deliveries.stop()
             store.forget_monitor(self.monitor_id)
         return self.taken
+
+    def _deliver(self, wall: float) -> None:
+        if self.deliveries is not None:
+            self.deliveries.wake()
+        else:
+            self.notifier.deliver_due(wall)
 
     def _sample(
         self, task: Task, detector: JumpDetector, gap: bool, settling: bool

@@ -140,21 +140,26 @@ class AlertStore:
 
         self._db.write(work)
 
-    def cancel(self, alert_id: int, event: str) -> None:
-        """Drop undelivered *event* deliveries (an alert that recovered before anyone was told)."""
-        self._db.write(
-            lambda conn: conn.execute(
-                "DELETE FROM deliveries WHERE alert_id = ? AND event = ? AND delivered_at IS NULL",
-                (alert_id, event),
-            )
-        )
+    def cancel(self, alert_id: int, event: str, channel: str | None = None) -> None:
+        """Drop undelivered *event* deliveries (of one channel, or all): an alert
+        that recovered before that channel was told."""
+        sql = "DELETE FROM deliveries WHERE alert_id = ? AND event = ? AND delivered_at IS NULL"
+        params: tuple[Any, ...] = (alert_id, event)
+        if channel is not None:
+            sql, params = sql + " AND channel_key = ?", (*params, channel)
+        self._db.write(lambda conn: conn.execute(sql, params))
 
-    def delivered(self, alert_id: int, event: str) -> bool:
+    def delivered_to(self, alert_id: int, event: str) -> set[str]:
+        """Keys of the channels that received *event* of this alert."""
         rows = self._db.read(
-            "SELECT 1 FROM deliveries WHERE alert_id = ? AND event = ? AND delivered_at IS NOT NULL",
+            "SELECT channel_key FROM deliveries "
+            "WHERE alert_id = ? AND event = ? AND delivered_at IS NOT NULL",
             (alert_id, event),
         )
-        return bool(rows)
+        return {str(r[0]) for r in rows}
+
+    def delivered(self, alert_id: int, event: str) -> bool:
+        return bool(self.delivered_to(alert_id, event))
 
     def pending(self, now: float) -> list[Delivery]:
         rows = self._db.read(
