@@ -70,3 +70,29 @@ def test_next_check_after_a_speed_test_sees_an_idle_line(
     after = run_inside(home, provider, "--areas", "latency")
     assert internet_median(after) <= idle + 10.0, (idle, internet_median(after))
     assert not LOSS_CODES & codes(after)
+
+    # control: uploads that end with a plain close (what the engines did
+    # before) leave their queues draining after the process is gone
+    home.run_in_laptop([sys.executable, "-c", PLAIN_CLOSE_UPLOAD, addresses.LIBRESPEED], timeout=30)
+    assert queued_towards(home, addresses.LIBRESPEED), "a plain close left nothing queued?"
+
+
+PLAIN_CLOSE_UPLOAD = """
+import socket, sys, time
+socks = []
+for _ in range(8):
+    s = socket.create_connection((sys.argv[1], 80), timeout=5)
+    s.sendall(b"POST /empty.php HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100000000\\r\\n\\r\\n")
+    s.setblocking(False)
+    socks.append(s)
+end = time.monotonic() + 2
+while time.monotonic() < end:
+    for s in socks:
+        try:
+            s.send(bytes(65536))
+        except BlockingIOError:
+            pass
+    time.sleep(0.001)
+for s in socks:
+    s.close()
+"""
