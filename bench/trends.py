@@ -24,14 +24,14 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from homecare.monitor.period import load_period
 from homecare.store.samples import Sample, SampleStore
 
 RUNS = 5
-TZ = datetime.now().astimezone().tzinfo
+TZ: tzinfo = datetime.now().astimezone().tzinfo or UTC
 
 
 def fill(store: SampleStore, days: int, now: float) -> int:
