@@ -12,6 +12,7 @@ const {Worker: ThreadWorker} = require('worker_threads');
 
 const SHIM = `
 const {parentPort, workerData} = require('worker_threads');
+globalThis.WebSocket = globalThis.WebSocket || require(workerData.ws);
 globalThis.self = globalThis;
 globalThis.postMessage = (m) => parentPort.postMessage(m);
 require(workerData.file);
@@ -22,7 +23,10 @@ parentPort.on('message', (data) => globalThis.onmessage({data}));
 class BrowserWorker {
   constructor(file) {
     this.onmessage = null;
-    this.thread = new ThreadWorker(SHIM, {eval: true, workerData: {file: path.resolve(file)}});
+    this.thread = new ThreadWorker(SHIM, {
+      eval: true,
+      workerData: {file: path.resolve(file), ws: require.resolve('ws')},
+    });
     this.thread.on('message', (data) => this.onmessage && this.onmessage({data}));
     this.thread.on('error', (err) => this.onmessage &&
       this.onmessage({data: {MsgType: 'error', Error: String(err)}}));

@@ -24,7 +24,8 @@ def mlab_client() -> Path:
     """M-Lab's client installed from the lock file (``npm ci``) once."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("needs node and npm for M-Lab's @m-lab/ndt7 client")
-    if not (CLIENT_DIR / "node_modules" / "@m-lab" / "ndt7").is_dir():
+    modules = CLIENT_DIR / "node_modules"
+    if not ((modules / "@m-lab" / "ndt7").is_dir() and (modules / "ws").is_dir()):
         proc = subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=CLIENT_DIR,
             capture_output=True, text=True, timeout=300,
@@ -35,7 +36,7 @@ def mlab_client() -> Path:
 
 def run_mlab_client(script: Path, locate: str) -> dict[str, Any]:
     proc = subprocess.run(
-        ["node", "--experimental-websocket", str(script), locate],
+        ["node", str(script), locate],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
