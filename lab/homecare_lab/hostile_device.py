@@ -1,8 +1,10 @@
 """A hostile LAN device for discovery tests: it must cost homecare nothing.
 
 It announces mDNS service types that python-zeroconf refuses (``_x--y._tcp``,
-``_-bad-._tcp``, ``_._tcp``, which makes zeroconf raise ``IndexError``) and
-instances of them, answers SSDP searches, and serves a UPnP description that
+``_-bad-._tcp``, ``_._tcp``, which makes zeroconf raise ``IndexError``),
+instances of them, and ``_ipp._tcp`` instances with names a resolver should
+not trip over (no type suffix, an empty label, terminal escapes), answers
+SSDP searches, and serves a UPnP description that
 declares an encoding Python does not know (``encoding="x-hostile"``, which
 makes the XML parser raise ``LookupError``). Before issue 14 item 4 either one
 made the whole devices probe fail.
@@ -30,6 +32,7 @@ from typing import Any
 
 BAD_TYPES = ("_x--y._tcp.local.", "_-bad-._tcp.local.", "_._tcp.local.")
 SERVICES_META = "_services._dns-sd._udp.local."
+BAD_INSTANCES = ("garbage", "._ipp._tcp.local.", "\x1b]52;c;eA==\x07Evil._ipp._tcp.local.")
 SSDP_GROUP = "239.255.255.250"
 HOSTILE_XML = (
     b'<?xml version="1.0" encoding="x-hostile"?>'
@@ -49,6 +52,9 @@ def bad_type_announcement() -> Any:
     for type_ in BAD_TYPES:
         out.add_answer_at_time(DNSPointer(SERVICES_META, _TYPE_PTR, _CLASS_IN, 4500, type_), 0)
         out.add_answer_at_time(DNSPointer(type_, _TYPE_PTR, _CLASS_IN, 4500, f"Evil.{type_}"), 0)
+    # Instances of a good type with names no resolver should trip over.
+    for name in BAD_INSTANCES:
+        out.add_answer_at_time(DNSPointer("_ipp._tcp.local.", _TYPE_PTR, _CLASS_IN, 4500, name), 0)
     return out
 
 

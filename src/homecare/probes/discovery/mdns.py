@@ -214,7 +214,7 @@ def _resolve(zc: Any, type_: str, name: str, timeout: float) -> MdnsService | No
 
     try:
         info = ServiceInfo(type_, name)
-    except (BadTypeInNameException, ValueError, TypeError):
+    except (BadTypeInNameException, ValueError, TypeError, IndexError):
         return None
     try:
         complete = info.load_from_cache(zc)
@@ -225,6 +225,15 @@ def _resolve(zc: Any, type_: str, name: str, timeout: float) -> MdnsService | No
     if info.server is None and info.port is None and not info.text:
         return None
     return _info_to_service(info, type_, name)
+
+
+def _resolve_contained(zc: Any, type_: str, name: str, timeout: float) -> MdnsService | None:
+    """One instance's records came from a device we do not control: whatever
+    resolving them raises costs that instance only."""
+    try:
+        return _resolve(zc, type_, name, timeout)
+    except Exception:
+        return None
 
 
 def browse(
@@ -275,7 +284,9 @@ def browse(
         services: list[MdnsService] = []
         if found:
             with ThreadPoolExecutor(max_workers=min(16, len(found))) as pool:
-                futures = [pool.submit(_resolve, zc, t, n, resolve_budget) for t, n in found]
+                futures = [
+                    pool.submit(_resolve_contained, zc, t, n, resolve_budget) for t, n in found
+                ]
                 for fut in futures:
                     svc = fut.result()
                     if svc is not None:
