@@ -26,9 +26,12 @@ class BarChart:
     bars: tuple[Bar, ...]
     height: int
     max_label: int
+    translate: bool = True  # False: the title is data (a finding code), shown as is
 
 
-def bar_chart(title: str, items: Sequence[tuple[str, float | None]], unit: str = "") -> BarChart:
+def bar_chart(
+    title: str, items: Sequence[tuple[str, float | None]], unit: str = "", translate: bool = True
+) -> BarChart:
     """Horizontal bars, longest = ``BAR_WIDTH``; hidden values get no bar."""
     top = max((v for _, v in items if v is not None), default=0.0) or 1.0
     bars = []
@@ -37,4 +40,5 @@ def bar_chart(title: str, items: Sequence[tuple[str, float | None]], unit: str =
         text = "<k" if value is None else f"{value:g}{unit}"
         bars.append(Bar(label, value, round(width, 1), i * ROW_HEIGHT, text))
     longest = max((len(label) for label, _ in items), default=4)
-    return BarChart(title, tuple(bars), max(ROW_HEIGHT, len(bars) * ROW_HEIGHT), min(longest, 28))
+    height = max(ROW_HEIGHT, len(bars) * ROW_HEIGHT)
+    return BarChart(title, tuple(bars), height, min(longest, 28), translate)

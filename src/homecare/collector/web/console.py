@@ -99,6 +99,11 @@ def charts(data: ConsoleData) -> dict[str, BarChart]:
             N_("Offers taken, installations"), [(o, v["taken"]) for o, v in doc["offers"].items()]
         ),
     }
+    weeks = doc["findings_by_week"]
+    for code in weeks["codes"]:
+        out[f"week_{code}"] = bar_chart(
+            code, [(w["week"], w["findings"].get(code)) for w in weeks["weeks"]], translate=False
+        )
     for dim in DIMENSIONS:
         totals = doc["findings_by_cohort"].get(dim, {}).get("totals", {})
         top = sorted(((c, n) for c, n in totals.items() if n), key=lambda i: -(i[1] or 0))[:8]
