@@ -236,3 +236,30 @@ def test_a_bad_row_is_skipped_in_the_list_and_a_state_error_when_shown(tmp_path:
             history.latest()
         with pytest.raises(StateError, match="zzbad"):
             history.get("zzbad")
+
+
+def test_homecare_history_while_a_backup_holds_the_lock_is_exit_4(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "history.sqlite3"
+    with History.open(db) as history:
+        history.save(sample_report())
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    before = db.read_bytes()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        proc = subprocess.run(
+            [sys.executable, "-m", "homecare", "history"],
+            env={**os.environ, "HOMECARE_HOME": str(tmp_path), "HOMECARE_LANG": "en"},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == ExitStatus.STATE, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "in use by another program" in line
+    assert db.read_bytes() == before
+    assert list(db.parent.glob("*.corrupt-*")) == []
