@@ -117,7 +117,11 @@ def run(argv: list[str] | None = None, env: Environment | None = None) -> int:
 
 
 def _say(env: Environment, line: str) -> None:
-    env.stderr.write(line + "\n")
+    # One line, without control sequences: messages can quote what a user,
+    # a file or a device supplied (a check id, a path, a stored value).
+    from homecare.render.sanitize import clean_text
+
+    env.stderr.write(clean_text(line) + "\n")
     env.stderr.flush()
 
 

@@ -9,7 +9,8 @@ what is read. Every renderer passes untrusted text through :func:`clean_text`
 (one line) or :func:`clean_block` (several lines) before writing it.
 
 This is the one place for that rule: the console, plain and markdown
-renderers use it through :func:`clean_view`, and **the HTML renderers (the
+renderers use it through :func:`clean_view`, the CLI's one-line error
+messages through :func:`clean_text`, and **the HTML renderers (the
 collector's web pages and any report export) must call** :func:`for_html`
 (cleaning, then HTML escaping) rather than rolling their own.
 
@@ -23,8 +24,6 @@ import dataclasses
 import html
 import re
 from typing import Any, TypeVar
-
-from homecare.models import Finding, Guidance
 
 T = TypeVar("T")
 
@@ -78,6 +77,8 @@ def clean_view(view: T) -> T:
 
 
 def _clean(value: Any) -> Any:
+    from homecare.models import Finding, Guidance  # here: the CLI's error path imports this module
+
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, Finding):

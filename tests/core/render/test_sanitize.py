@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,18 @@ def test_the_cleaners() -> None:
     assert for_html('<b onclick="x">' + OSC52) == "&lt;b onclick=&quot;x&quot;&gt;"
     assert for_markdown_cell("a|b\nc") == "a\\|b c"
     assert clean_text("Café 東京 ✔") == "Café 東京 ✔"  # printable Unicode stays
+
+
+def test_cli_error_lines_are_cleaned(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "homecare", "history", "show", OSC52 + "abc\rCALL 555-0100"],
+        env={**os.environ, "HOMECARE_HOME": str(tmp_path), "HOMECARE_LANG": "en"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr and "\x07" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "abcCALL 555-0100" in proc.stderr
