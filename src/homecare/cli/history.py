@@ -22,21 +22,31 @@ def list_checks(
     if ctx.invoked_subcommand is not None:
         return
     from homecare.cli.run_context import open_run
+    from homecare.i18n import ngettext
+    from homecare.render.sanitize import clean_text
     from homecare.store.history import History
 
     session = open_run()
     out = session.env.stdout
     with History.open(session.env.home.history_db) as history:
         rows = history.summaries(limit)
+        skipped = history.skipped_rows
+    if skipped:
+        session.env.stderr.write(
+            ngettext(
+                "{n} stored check could not be read and is not listed.",
+                "{n} stored checks could not be read and are not listed.",
+                skipped,
+            ).format(n=skipped)
+            + "\n"
+        )
     if not rows:
         out.write(_("No checks yet. Run 'homecare check'.") + "\n")
         return
     for row in rows:
         state = _("healthy") if row.healthy else ", ".join(row.finding_codes) or _("problems")
-        out.write(
-            f"{row.id[:8]}  {row.created_at.astimezone():%Y-%m-%d %H:%M}  "
-            f"{','.join(row.areas)}  {state}\n"
-        )
+        line = f"{row.id[:8]}  {row.created_at.astimezone():%Y-%m-%d %H:%M}  {','.join(row.areas)}  {state}"
+        out.write(clean_text(line) + "\n")  # rows are read back from a file anyone could edit
 
 
 @history_app.command("show", help=_("Show a past check again, exactly as it was saved."))
@@ -65,7 +75,9 @@ def show(
 @history_app.command("trends", help=_("Outages and patterns from the monitor's samples."))
 def trends(
     days: int = typer.Option(30, "--days", min=1, max=400, help=_("How many days to look back.")),
-    plain: bool = typer.Option(False, "--plain", help=_("Words and numbers instead of sparklines.")),
+    plain: bool = typer.Option(
+        False, "--plain", help=_("Words and numbers instead of sparklines.")
+    ),
 ) -> None:
     """Outages and patterns from the monitor's samples."""
     from homecare.cli.trends_cmd import show_trends

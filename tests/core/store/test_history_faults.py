@@ -263,3 +263,33 @@ def test_homecare_history_while_a_backup_holds_the_lock_is_exit_4(tmp_path: Path
     assert "in use by another program" in line
     assert db.read_bytes() == before
     assert list(db.parent.glob("*.corrupt-*")) == []
+
+
+def test_homecare_history_lists_the_good_rows_and_counts_the_bad(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "history.sqlite3"
+    good = sample_report()
+    with History.open(db) as history:
+        history.save(good)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO checks VALUES ('zzbad', 'yesterday', '[\"dns\"]', 0, NULL, '[]', '{}')"
+        )
+        conn.execute(
+            "INSERT INTO checks VALUES ('\x1b]52;c;eA==\x07ev', '2000-01-01T00:00:00+00:00',"
+            " '[\"dns\\r\\nCALL 555-0100\"]', 1, NULL, '[]', '{}')"
+        )
+    env = {**os.environ, "HOMECARE_HOME": str(tmp_path), "HOMECARE_LANG": "en"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "homecare", "history"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert good.id[:8] in proc.stdout
+    assert "1 stored check could not be read" in proc.stderr
+    assert "\x1b" not in proc.stdout and "\r" not in proc.stdout
+    assert not any(line.startswith("CALL") for line in proc.stdout.splitlines())
+    show = subprocess.run(
+        [sys.executable, "-m", "homecare", "history", "show", "zzbad"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert show.returncode == ExitStatus.STATE and len(show.stderr.splitlines()) == 1
