@@ -29,6 +29,7 @@ from homecare.models import (
 )
 from homecare.models.connection import CaptiveData, Ipv6Data, LatencyData, MtuData, SpeedData
 from homecare.render.base import RenderOptions
+from homecare.render.router_facts import router_facts
 
 
 @dataclass(frozen=True)
@@ -449,4 +450,5 @@ def _facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
     devices = report.data_of(DevicesData)
     if isinstance(devices, DevicesData):
         facts.append((_("Devices on the network"), str(len(devices.devices))))
+    facts += router_facts(report, options)
     return facts
