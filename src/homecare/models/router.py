@@ -98,6 +98,18 @@ class RouterClient(Strict):
     up_bytes: int | None = None
 
 
+class RouterRadio(Strict):
+    """One of the router's radios and how busy its channel is (ubus ``iwinfo survey``)."""
+
+    name: str
+    frequency_mhz: int | None = None
+    channel: int | None = None
+    noise_dbm: float | None = None
+    busy_pct: float | None = Field(
+        default=None, description="Share of air time the channel was busy."
+    )
+
+
 class RouterData(Strict):
     """Observation payload of the ``router`` probe."""
 
@@ -117,5 +129,6 @@ class RouterData(Strict):
     counters: WanCounters | None = None
     during_speed_test: SharedLine | None = None
     clients: list[RouterClient] = Field(default_factory=list)
+    radios: list[RouterRadio] = Field(default_factory=list)
     auth_refused: bool = Field(default=False, description="The router refused the password.")
     errors: list[str] = Field(default_factory=list, description="Sources that failed, and why.")

@@ -34,6 +34,10 @@ def test_reads_board_wan_leases_hints_and_wifi() -> None:
     assert by_mac["b8:27:eb:01:02:03"].hostname == "pi-hole"  # from the host hints only
     assert not by_mac["a0:d3:c1:44:55:66"].wifi
     assert "session.login" in box.calls and "network.device.status" in box.calls
+    radios = {r.name: r for r in reading.radios}
+    assert radios["phy0-ap0"].channel == 6 and radios["phy0-ap0"].busy_pct == 68.0
+    assert radios["phy1-ap0"].frequency_mhz == 5180 and radios["phy1-ap0"].busy_pct == 10.0
+    assert radios["phy1-ap0"].noise_dbm == -92
 
 
 def test_denied_login_is_auth_refused() -> None:

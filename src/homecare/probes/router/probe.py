@@ -86,6 +86,7 @@ def merge(readings: list[Reading]) -> RouterData:
         line=line,
         counters=next((r.counters for r in ranked if r.counters is not None), None),
         clients=next((r.clients for r in ranked if r.clients), []),
+        radios=next((r.radios for r in ranked if r.radios), []),
         auth_refused=any(r.auth_refused for r in readings),
         errors=[e for r in readings for e in r.errors][:20],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from homecare.models.router import LineInfo, RouterClient, RouterSource, WanCounters
+from homecare.models.router import LineInfo, RouterClient, RouterRadio, RouterSource, WanCounters
 
 #: reads the WAN (received, sent) byte counters once
 CounterReader = Callable[[], tuple[int, int]]
@@ -27,6 +27,7 @@ class Reading:
     line: LineInfo | None = None
     counters: WanCounters | None = None
     clients: list[RouterClient] = field(default_factory=list)
+    radios: list[RouterRadio] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     auth_refused: bool = False
     #: how to read the WAN byte counters again, for the load samples

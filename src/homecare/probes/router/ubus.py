@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from homecare.models.router import RouterClient, WanCounters
+from homecare.models.router import RouterClient, RouterRadio, WanCounters
 from homecare.probes.router.reading import Reading
 from homecare.probes.router.soap import RouterError
 
@@ -204,6 +204,23 @@ class UbusClient:
             client.ip = client.ip or (addrs[0][:45] if addrs else None)
         out.clients = list(clients.values())
 
+    def radio(self, device: str) -> RouterRadio:
+        """The radio's channel and how busy it is: its own frequency's survey entry."""
+        info = _dict(self.call("iwinfo", "info", {"device": device}))
+        mhz = _count(info.get("frequency"))
+        radio = RouterRadio(
+            name=device[:16], frequency_mhz=mhz, channel=_count(info.get("channel"))
+        )
+        survey = _dict(self.call("iwinfo", "survey", {"device": device}))
+        for entry in map(_dict, _list(survey.get("results"))[:64]):
+            if mhz is None or _count(entry.get("mhz")) != mhz:
+                continue
+            radio.noise_dbm = _num(entry.get("noise"))
+            active, busy = _num(entry.get("active_time")), _num(entry.get("busy_time"))
+            if active and busy is not None and 0 <= busy <= active:
+                radio.busy_pct = round(100 * busy / active, 1)
+        return radio
+
     def _wifi(self, out: Reading) -> None:
         by_mac = {c.mac: c for c in out.clients if c.mac}
         devices = _dict(self.call("iwinfo", "devices")).get("devices")
@@ -220,6 +237,10 @@ class UbusClient:
                 rx_kbit = _num(_dict(station.get("rx")).get("rate"))
                 client.tx_mbit = round(tx_kbit / 1000, 1) if tx_kbit else None
                 client.rx_mbit = round(rx_kbit / 1000, 1) if rx_kbit else None
+            try:
+                out.radios.append(self.radio(device))
+            except RouterError as exc:
+                out.errors.append(str(exc))
             try:
                 clients = _dict(_dict(self.call(f"hostapd.{device}", "get_clients")).get("clients"))
             except RouterError:
