@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TextIO
 
 from homecare.i18n import _
@@ -106,7 +107,10 @@ class ConsoleRenderer:
                         steps.add_row(f"  {n}.", Text(step))
                     console.print(steps)
                 if g.call_support and options.verbosity != "brief":
-                    console.print(Text(g.call_support, style=style["muted"]))
+                    # wrapped here, not by rich: textwrap breaks only at ASCII spaces,
+                    # so the support phone (joined by no-break spaces) stays whole
+                    lines = textwrap.wrap(g.call_support, width=console.width) or [""]
+                    console.print(Text("\n".join(lines), style=style["muted"]))
                 if g.advice_id:
                     console.print(
                         Text(_("Advice id: {id}").format(id=g.advice_id), style=style["muted"])
@@ -118,4 +122,6 @@ class ConsoleRenderer:
             for note in view.notes:
                 console.print(Text(note, style=style["muted"]))
         console.print()
+        if view.support_line:
+            console.print(Text(view.support_line))
         console.print(Text(view.footer, style=style["muted"]))

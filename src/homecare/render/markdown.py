@@ -56,5 +56,5 @@ class MarkdownRenderer:
                 parts += [f"- {k}: {v}" for k, v in item.evidence]
             parts.append("")
         parts += [f"- {n}" for n in view.notes]
-        parts += ["", view.footer]
+        parts += ["", view.support_line] if view.support_line else []
         out.write(clean_block("\n".join(parts)).rstrip() + "\n")

@@ -43,5 +43,7 @@ class PlainRenderer:
             lines.append("")
         for note in view.notes:
             lines.append(note)
+        if view.support_line:
+            lines.append(view.support_line)
         lines.append(view.footer)
         out.write(clean_block("\n".join(lines)).rstrip() + "\n")

@@ -63,6 +63,8 @@ class ReportView:
     items: list[FindingView] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     footer: str = ""
+    #: how to reach support about this check: its support code, or how to get one
+    support_line: str = ""
     devices_title: str = ""
     devices: list[DeviceRow] = field(default_factory=list)
 
@@ -132,7 +134,10 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
         facts=_facts(report, options) if options.verbosity != "brief" else [],
         items=items,
         notes=notes,
-        footer=_footer(report, options),
+        footer=_("Check {id} saved. Run 'homecare history show {id}' to see it again.").format(
+            id=report.id[:8]
+        ),
+        support_line=_support_line(report, options),
     )
 
 
@@ -145,26 +150,19 @@ def tone_of(report: Report) -> Tone:
     return "tip" if v.severity == Severity.WARNING else "fault"
 
 
-def _footer(report: Report, options: RenderOptions) -> str:
-    saved = _("Check {id} saved. Run 'homecare history show {id}' to see it again.").format(
-        id=report.id[:8]
-    )
+def _support_line(report: Report, options: RenderOptions) -> str:
+    """The real support code when the check was shared, else how to get one
+    (nothing for a healthy check: there is nobody to call)."""
     if options.support_code:
-        return "\n".join(
-            (
-                _("Your support code for this check: {code}. Read it out when you call.").format(
-                    code=options.support_code
-                ),
-                saved,
-            )
+        return _("Your support code for this check: {code}. Read it out when you call.").format(
+            code=options.support_code
         )
     if report.verdict.healthy:
-        return saved
-    hint = _(
+        return ""
+    return _(
         "To talk to support about this check, run 'homecare share': it sends it and gives "
         "you a support code to read out."
     )
-    return "\n".join((hint, saved))
 
 
 def _inventory(report: Report, options: RenderOptions) -> tuple[str, list[DeviceRow]]:
