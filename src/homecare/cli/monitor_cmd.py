@@ -25,9 +25,7 @@ def register(app: typer.Typer) -> None:
     )
 
 
-@monitor_app.command(
-    "run", help=_("Monitor in the foreground (for a router, a container or a service).")
-)
+@monitor_app.command("run", help=_("Watch in the foreground (router, container, service)."))
 def run(
     every: float = typer.Option(
         60.0, "--every", min=1.0, help=_("Seconds between light checks (tests use 2-5).")
@@ -161,9 +159,7 @@ def uninstall() -> int:
     return 0
 
 
-@monitor_app.command(
-    "status", help=_("Is monitoring running, what did it see, which alerts failed to send.")
-)
+@monitor_app.command("status", help=_("Running? Last sample, open alerts, failed notifications."))
 def status() -> int:
     from homecare.cli.run_context import open_run
     from homecare.monitor.installers import installed_files
