@@ -43,3 +43,13 @@ def no_horizontal_scroll(page: Any) -> bool:
     return bool(
         page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     )
+
+
+def tab_to(page: Any, test_js: str, limit: int = 80) -> None:
+    """Press Tab until *test_js* (a function of the focused element) holds:
+    proves the control is reachable without a mouse."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => ({test_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"never reached by Tab: {test_js}")

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
 from .conftest import SMALL_VENDOR, Seeded
-from .helpers import axe_violations, login, no_horizontal_scroll, shot
+from .helpers import axe_violations, login, no_horizontal_scroll, shot, tab_to
 
 
 def api_insights(seeded: Seeded, **filters: str) -> dict[str, Any]:
@@ -61,10 +61,13 @@ def test_console_matches_api_filters_and_exports(
         assert axe_violations(page, axe_source) == []
         shot(page, artifacts, "console-all")
 
-        # filter with the keyboard-reachable form: router vendor AVM
-        page.select_option("#f-router_vendor", "AVM")
+        # filter with the keyboard only: router vendor AVM, then Apply
+        tab_to(page, "e => e.id === 'f-router_vendor'")
+        page.keyboard.type("AVM")
+        assert page.locator("#f-router_vendor").input_value() == "AVM"
+        tab_to(page, "e => e.textContent === 'Apply filters'")
         with page.expect_navigation():
-            page.locator("button:text('Apply filters')").click()
+            page.keyboard.press("Enter")
         assert "router_vendor=AVM" in page.url
         avm = api_insights(seeded, router_vendor="AVM")["installations"]
         assert avm is not None and avm >= 10
