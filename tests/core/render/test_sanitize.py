@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from homecare.models import (
     Device,
@@ -107,3 +109,16 @@ def test_cli_error_lines_are_cleaned(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "\x1b" not in proc.stderr and "\r" not in proc.stderr and "\x07" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "abcCALL 555-0100" in proc.stderr
+
+
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300))
+def test_cleaned_text_never_holds_a_control_character(text: str) -> None:
+    line = clean_text(text)
+    block = clean_block(text)
+    assert not _FORBIDDEN.search(line) and "\n" not in line and "\t" not in line
+    assert not _FORBIDDEN.search(block.replace("\n", ""))
+    assert clean_text(line) == line and clean_block(block) == block  # idempotent
