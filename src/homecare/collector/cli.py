@@ -80,6 +80,7 @@ def web_session_secret() -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from homecare.advise.catalogue import extra_dirs_from
     from homecare.collector.app import create_app
     from homecare.collector.server import bound_url, make_server, serve_workers, wait_started
     from homecare.collector.settings import CollectorSettings
@@ -95,6 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
         limit_concurrency=args.limit_concurrency,
         session_secret=web_session_secret(),
+        catalogue_dirs=tuple(str(d) for d in extra_dirs_from(os.environ)),
     )
     engine = _engine(args)
     if args.workers > 1:

@@ -45,3 +45,6 @@ class CollectorSettings:
     #: signs desk/console session cookies; set the same value on every instance
     #: behind one load balancer (None: a random key per process)
     session_secret: str | None = None
+    #: provider guidance folders (as HOMECARE_CATALOGUE_DIR on the customers'
+    #: machines), so the desk shows the advice the customer actually saw
+    catalogue_dirs: tuple[str, ...] = ()

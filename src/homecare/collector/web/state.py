@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -55,7 +56,7 @@ def make_web_state(api: AppState) -> WebState:
         api=api,
         codec=SessionCodec(key),
         lookup=HashLookup(api.engine, api.settings.token_cache_ttl_s),
-        catalogue=Catalogue.load(),
+        catalogue=Catalogue.load([Path(d) for d in api.settings.catalogue_dirs]),
         templates=env,
         choices=ChoiceCache(),
     )
