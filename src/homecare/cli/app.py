@@ -113,6 +113,8 @@ def run(argv: list[str] | None = None, env: Environment | None = None) -> int:
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _report_error(exc, env)
+    if result == ExitStatus.INTERRUPTED:  # typer's main turns Ctrl-C into a bare 130
+        _say(env, _("Interrupted."))
     return int(result) if isinstance(result, int) else 0
 
 
