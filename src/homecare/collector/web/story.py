@@ -10,7 +10,7 @@ the customer's text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,6 @@ class Story:
     timeline: list[TimelineEntry]
     related: Related
     pseudonym: str
-    tried_any: bool = field(default=False)
 
 
 def build_story(
@@ -81,7 +80,6 @@ def build_story(
         timeline=timeline,
         related=related,
         pseudonym=str(p.get("installation_id", ""))[:8],
-        tried_any=any(s.tried for a in advice for s in a.steps),
     )
 
 
