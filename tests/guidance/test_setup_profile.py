@@ -59,7 +59,8 @@ def test_fully_scripted_setup_through_the_cli(
     for given in (person.consent.share_given_at, person.consent.offers_given_at):
         assert given is not None and before - timedelta(seconds=1) <= given <= datetime.now(UTC)
     out = capsys.readouterr().out
-    assert "Nivel de conocimientos: beginner" in out  # the summary is in the chosen language
+    # the summary is in the chosen language, values too (with what "profile set" takes)
+    assert "Nivel de conocimientos: principiante (beginner)" in out
 
 
 @pytest.mark.parametrize(

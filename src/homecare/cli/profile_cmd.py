@@ -100,17 +100,19 @@ def describe_profile(person: PersonProfile, env: Environment | None = None) -> l
     set_fields = person.model_fields_set
     language = person.language or _("from your computer ({lang})").format(lang=current_language())
     verbosity = (
-        person.verbosity
+        shown_value(person.verbosity)
         if "verbosity" in set_fields
-        else _("{value} (from the skill level)").format(value=load_persona(person.skill).verbosity)
+        else _("{value} (from the skill level)").format(
+            value=shown_value(load_persona(person.skill).verbosity)
+        )
     )
     c = person.consent
     rows = [
-        (_("Skill level"), person.skill),
+        (_("Skill level"), shown_value(person.skill)),
         (_("Language"), language),
-        (_("Colours"), person.theme),
+        (_("Colours"), shown_value(person.theme)),
         (_("Detail"), verbosity),
-        (_("Speed units"), person.units),
+        (_("Speed units"), shown_value(person.units)),
         (_("Symbols"), yes_no(person.symbols)),
         (_("Plain output"), yes_no(person.plain)),
         (_("Share results with your provider"), yes_no(c.share) + when(c.share_given_at)),
@@ -120,6 +122,31 @@ def describe_profile(person: PersonProfile, env: Environment | None = None) -> l
     if env is not None:
         lines.append(_("Stored in {path}").format(path=env.home.profile_file))
     return lines
+
+
+def value_labels() -> dict[str, str]:
+    """Profile values in the person's language (the stored value stays English)."""
+    return {
+        "beginner": _("beginner"),
+        "intermediate": _("intermediate"),
+        "expert": _("expert"),
+        "technician": _("technician"),
+        "default": _("default colours"),
+        "high-contrast": _("high contrast"),
+        "monochrome": _("no colours"),
+        "brief": _("brief"),
+        "normal": _("normal"),
+        "detailed": _("detailed"),
+        "mbit": _("Mbit/s"),
+        "mbyte": _("MB/s"),
+    }
+
+
+def shown_value(value: str) -> str:
+    """'Einsteiger (beginner)': the word in the person's language, and the value
+    'homecare profile set' takes, when they differ."""
+    label = value_labels().get(value, value)
+    return value if label == value else f"{label} ({value})"
 
 
 def run_set(key: str, value: str, env: Environment) -> int:
