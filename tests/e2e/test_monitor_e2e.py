@@ -206,3 +206,52 @@ def test_failing_channels_are_retried_and_never_stop_the_samples(
     assert max(gaps) < EVERY_S + 8, gaps  # a hanging channel costs one timeout, not the loop
     flaky_rows = [d for d in deliveries if f":{SINK_PORT}" in d.channel]
     assert {(d.event, d.attempts) for d in flaky_rows} == {("opened", 2), ("closed", 1)}
+
+
+def test_a_device_that_joins_is_told_once(virtual_home: HomeFactory, shared_tmp: Path) -> None:
+    from homecare_lab.catalog import catalogue_devices
+
+    home = virtual_home(HomeSpec(name="monnew", devices=tuple(catalogue_devices(3))))
+    hc_home = lab_homecare_home(shared_tmp)
+    provider = _provider_file(shared_tmp)
+    received = shared_tmp / "notifications.jsonl"
+    joining = home.ground_truth()["devices"][0]
+    home.device_disappears(joining["name"])
+    sink = home.spawn(
+        "router",
+        [
+            sys.executable,
+            "-m",
+            "homecare_lab.notify_sink",
+            home.router_ip,
+            str(SINK_PORT),
+            str(received),
+        ],
+    )
+    home._wait_tcp(home.laptop_ns, home.router_ip, SINK_PORT, "the notification sink")
+    argv = _monitor_argv(hc_home, provider, 100, f"json://{home.router_ip}:{SINK_PORT}/")
+    argv[argv.index("--no-discovery")] = "--discovery-every=25"
+    monitor = home.spawn("laptop", argv)
+    db = hc_home / "data" / "history.sqlite3"
+
+    def discoveries() -> int:
+        if not db.exists():
+            return 0
+        with SampleStore.open(db) as store:
+            return len(store.between(0, time.time() + 60, kinds=("discovery",)))
+
+    try:
+        _wait_for(lambda: discoveries() >= 1, 60, "the first inventory")
+        home.device_returns(joining["name"])
+        _wait_for(lambda: discoveries() >= 3, 80, "two more inventories")
+    finally:
+        home.stop(monitor, timeout=10)
+        _out, err = monitor.communicate()
+        home.stop(sink)
+    assert "Traceback" not in err.decode(), err.decode()
+    notes = [json.loads(line) for line in received.read_text().splitlines()]
+    assert len(notes) == 1, notes  # told once: no "resolved", nothing for the later inventory
+    assert "device" in notes[0]["title"].lower(), notes
+    with SampleStore.open(db) as store:
+        alerts = AlertStore(store).alerts()
+    assert [a.code for a in alerts] == ["devices.new_unknown"]

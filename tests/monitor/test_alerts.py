@@ -13,6 +13,7 @@ from homecare.errors import UsageError
 from homecare.monitor.alerts import (
     DNS_FAILING,
     LOSS_HIGH,
+    NEW_DEVICE,
     OUTAGE_INTERNET,
     OUTAGE_ROUTER,
     SPEED_BELOW_PLAN,
@@ -113,3 +114,15 @@ def test_quiet_hours_wrap_midnight() -> None:
     assert not quiet.contains(day + 12 * 3600, UTC)
     with pytest.raises(UsageError):
         QuietHours.parse("late")
+
+
+def test_a_new_device_is_told_once_and_never_resolved(store: AlertStore) -> None:
+    engine = AlertEngine(store)
+    seen = Sample(ts=0, kind="discovery", codes=("devices.new_unknown",), segment="lan")
+    assert feed(engine, [seen]) == [("opened", NEW_DEVICE)]
+    (row,) = store.alerts()
+    assert row.closed_at == 0 and row.code == NEW_DEVICE
+    assert feed(engine, [Sample(ts=3600, kind="discovery")]) == []
+    assert feed(engine, [Sample(ts=7200, kind="discovery", codes=(NEW_DEVICE,))]) == [
+        ("opened", NEW_DEVICE)
+    ]

@@ -43,6 +43,9 @@ def run(
     discovery: bool = typer.Option(
         True, "--discovery/--no-discovery", help=_("Device discovery every hour.")
     ),
+    discovery_every: float = typer.Option(
+        3600.0, "--discovery-every", min=10.0, help=_("Seconds between device discoveries.")
+    ),
     desktop: bool = typer.Option(
         None, "--desktop/--no-desktop", help=_("Desktop notifications (default: the profile's).")
     ),
@@ -72,6 +75,7 @@ def run(
         speed=speed,
         wifi=wifi,
         discovery=discovery,
+        discovery_s=discovery_every,
         desktop=desktop,
         alert_after=alert_after,
         quiet_hours=quiet_hours,
@@ -101,6 +105,7 @@ def run(
             desktop=DesktopChannel.find(),
             collector=_collector_channel(ctx),
             history_path=ctx.env.home.history_db,
+            save_inventory=history.save,
         )
         monitor.on_error = lambda task, exc: ctx.warn(f"{task.kind}: {exc}")
         out.write(_("Monitoring every {every:g} s; stop with Ctrl-C.").format(every=every) + "\n")

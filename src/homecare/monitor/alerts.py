@@ -26,8 +26,12 @@ OUTAGE_ROUTER = "monitor.outage.router"
 LOSS_HIGH = "monitor.loss.high"
 DNS_FAILING = "monitor.dns.failing"
 SPEED_BELOW_PLAN = "monitor.speed.below_plan"
+#: a discovery sample's own finding, told once: a device has nothing to recover from
+NEW_DEVICE = "devices.new_unknown"
 #: every code an alert can carry (each has guidance in every language)
-ALERT_CODES = (OUTAGE_INTERNET, OUTAGE_ROUTER, LOSS_HIGH, DNS_FAILING, SPEED_BELOW_PLAN)
+ALERT_CODES = (OUTAGE_INTERNET, OUTAGE_ROUTER, LOSS_HIGH, DNS_FAILING, SPEED_BELOW_PLAN, NEW_DEVICE)
+#: alerts that are news, not a state: opened and closed at once, never "resolved"
+ONE_SHOT_CODES = frozenset({NEW_DEVICE})
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,10 @@ class AlertEngine:
                         DNS_FAILING,
                         _("Names do not resolve although the internet answers."),
                     )
+        if NEW_DEVICE in sample.codes:
+            events += self._one_shot(
+                NEW_DEVICE, sample, _("A device you have not named joined your network.")
+            )
         if sample.down_mbit is not None and sample.plan_down_mbit:
             ratio = sample.down_mbit / sample.plan_down_mbit
             slow = ratio < self.policy.speed_ratio
@@ -209,6 +217,15 @@ class AlertEngine:
                     )
             return events
         return []
+
+    def _one_shot(self, code: str, sample: Sample, summary: str) -> list[AlertEvent]:
+        alert_id = self.store.open_alert(
+            code, sample.segment, summary, _evidence(sample), sample.ts
+        )
+        if alert_id is None:
+            return []
+        self.store.close_alert(code, sample.ts)
+        return [AlertEvent("opened", alert_id, code, summary, sample.ts)]
 
     @staticmethod
     def _outage_summary(code: str) -> str:

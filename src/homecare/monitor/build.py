@@ -7,7 +7,7 @@ so the loop stays free of configuration.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -36,6 +36,7 @@ class MonitorOptions:
     speed: bool = True
     wifi: bool = True
     discovery: bool = True
+    discovery_s: float = 3600.0
     desktop: bool | None = None  # None: as the profile says
     alert_after: int = 3
     recover_after: int = 2
@@ -84,6 +85,7 @@ def build_monitor(
     desktop: DesktopChannel | None = None,
     collector: Channel | None = None,
     history_path: Path | None = None,
+    save_inventory: Callable[[Report], None] | None = None,
 ) -> Monitor:
     """The monitor; with *history_path* its deliveries run on their own thread
     (with their own connection to that history), else inline."""
@@ -93,6 +95,7 @@ def build_monitor(
         provider_min_mean_s=provider.speed.monitor_mean_interval_h * 3600.0,
         wifi=options.wifi,
         discovery=options.discovery,
+        discovery_s=options.discovery_s,
     )
     known = set(known_areas(pm))
     scheduler = Scheduler([t for t in tasks if set(t.areas) <= known])
@@ -126,7 +129,10 @@ def build_monitor(
         request = CheckRequest(
             areas=task.areas, quick=task.quick, language=person.language, skill=person.skill
         )
-        return run_check(request, pm, provider, catalogue, state=state).report
+        report = run_check(request, pm, provider, catalogue, state=state).report
+        if task.kind == "discovery" and save_inventory is not None:
+            save_inventory(report)  # the next discovery tells new devices from this one
+        return report
 
     clock_ = clock or SystemClock()
     return Monitor(

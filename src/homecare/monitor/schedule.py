@@ -69,13 +69,14 @@ def default_tasks(
     provider_min_mean_s: float = SPEED_MEAN_S,
     wifi: bool = True,
     discovery: bool = True,
+    discovery_s: float = DISCOVERY_S,
 ) -> list[Task]:
     """The monitor's tasks; the speed interval is clamped to what the provider allows."""
     tasks = [Task("light", ("connectivity", "dns"), every_s)]
     if wifi:
         tasks.append(Task("wifi", ("wifi",), max(WIFI_S, every_s)))
     if discovery:
-        tasks.append(Task("discovery", ("devices",), max(DISCOVERY_S, every_s)))
+        tasks.append(Task("discovery", ("devices",), max(discovery_s, every_s)))
     if speed:
         tasks.append(Task("speed", ("speed",), max(speed_mean_s, provider_min_mean_s), 0.5, False))
     return tasks
