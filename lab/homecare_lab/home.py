@@ -615,6 +615,14 @@ class VirtualHome:
         netns.nft(self.provider_ns, shaping.delete_table("inet", shaping.DNS_FAULT_TABLE))
         self._faults.pop("dns_down", None)
 
+    def igd_down(self) -> None:
+        """The router's UPnP service vanishes (miniupnpd is stopped), the rest keeps working."""
+        proc = self._procs.get("router-miniupnpd")
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=5)
+        self._faults["igd_down"] = True
+
     def router_down(self) -> None:
         """The router stops answering on the LAN (its LAN side goes dark)."""
         netns.ip_batch([f"link set {LAN_BRIDGE} down"], self.router_ns)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -174,3 +175,37 @@ def test_download_by_another_device_marks_the_speed_test_shared(
     # the provider is not blamed for a result the other device took half of
     assert report["verdict"]["segment"] != "provider", report["verdict"]
     assert any("shared" in line for line in report["verdict"]["evidence"]), report["verdict"]
+
+
+def test_an_igd_that_vanishes_during_the_check_costs_only_the_watch(
+    home: VirtualHome, tmp_path: Path
+) -> None:
+    hc_home = lab_homecare_home(tmp_path)
+    provider = tmp_path / "provider.toml"
+    provider.write_text(provider_profile_toml(WanSpec(down_mbit=DOWN, up_mbit=UP)))
+    check = subprocess.Popen(
+        ["ip", "netns", "exec", home.laptop_ns, sys.executable, "-m", "homecare", "check",
+         "--json", "--no-save", "speed", "router"],
+        env={**os.environ, "HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(6.0)  # the IGD was found and read; the speed test is running
+        home.igd_down()
+        out, err = check.communicate(timeout=120)
+    finally:
+        if check.poll() is None:
+            check.kill()
+            check.wait()
+    assert "Traceback" not in err, err
+    report: dict[str, Any] = json.loads(out)
+    by_probe = {o["probe"]: o for o in report["observations"]}
+    assert by_probe["speed"]["status"] == "ok"  # the rest of the check went on
+    router = by_probe["router"]
+    assert router["status"] == "ok", router
+    data = router["data"]
+    assert data["line"]["sync_down_kbit"] == DOWN * 1000  # what was read before it went
+    assert data["during_speed_test"] is None  # the window could not be closed
+    assert any("stopped answering" in e for e in data["errors"]), data["errors"]

@@ -258,14 +258,23 @@ class RouterProbe:
         take()
         down, up, span = load_from(samples, bits)
         speed_obs = None
+        last_ok, failed = True, 0
         if "speed" in ctx.peers:
             ctx.progress(_("Watching the line during the speed test"))
             while ctx.remaining() > SAMPLE_EVERY_S + 0.5 and len(samples) < MAX_SAMPLES:
                 speed_obs = ctx.wait_for("speed", SAMPLE_EVERY_S)
-                take()
+                last_ok = take()
+                failed += not last_ok
                 if speed_obs is not None:
                     break
-        if speed_obs is not None and isinstance(speed_obs.data, SpeedData) and times:
+        if failed:
+            data.errors.append(
+                _("The router stopped answering {count} times while the line was watched.").format(
+                    count=failed
+                )
+            )
+        # without a reading at the end the window cannot be closed: say nothing about it
+        if speed_obs is not None and isinstance(speed_obs.data, SpeedData) and last_ok:
             data.during_speed_test = shared_line(
                 samples, bits, times[-1] - start, speed_obs.duration_s, speed_obs.data
             )
