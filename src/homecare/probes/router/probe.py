@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from homecare.i18n import _
+from homecare.i18n import _, ngettext
 from homecare.models import HostData
 from homecare.models.connection import SpeedData
 from homecare.models.router import RouterData, SharedLine, WanCounters, WanSample
@@ -269,9 +269,11 @@ class RouterProbe:
                     break
         if failed:
             data.errors.append(
-                _("The router stopped answering {count} times while the line was watched.").format(
-                    count=failed
-                )
+                ngettext(
+                    "The router stopped answering once while the line was watched.",
+                    "The router stopped answering {count} times while the line was watched.",
+                    failed,
+                ).format(count=failed)
             )
         # without a reading at the end the window cannot be closed: say nothing about it
         if speed_obs is not None and isinstance(speed_obs.data, SpeedData) and last_ok:
