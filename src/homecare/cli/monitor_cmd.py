@@ -90,8 +90,8 @@ def run(
             )
         out.flush()
 
-    with History.open(ctx.env.home.history_db) as history:
-        samples = SampleStore(history._conn)
+    db = ctx.env.home.history_db
+    with History.open(db) as history, SampleStore.open(db) as samples:
         monitor = build_monitor(
             pm=ctx.pm,
             provider=ctx.provider,
@@ -170,14 +170,12 @@ def status() -> int:
     from homecare.monitor.installers import installed_files
     from homecare.monitor.notify import failing
     from homecare.store.alerts import AlertStore
-    from homecare.store.history import History
     from homecare.store.samples import SampleStore
 
     ctx = open_run()
     out = ctx.env.stdout
     now = datetime.now().timestamp()
-    with History.open(ctx.env.home.history_db) as history:
-        samples = SampleStore(history._conn)
+    with SampleStore.open(ctx.env.home.history_db) as samples:
         store = AlertStore(samples)
         monitors = store.monitors()
         latest = samples.latest()
