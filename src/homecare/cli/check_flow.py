@@ -15,7 +15,7 @@ from homecare.advise.guidance import markable_steps
 from homecare.advise.offers import offer_lines
 from homecare.advise.present import for_display
 from homecare.cli.progress import progress_display
-from homecare.cli.router_access import ask_password, refused_line, router_settings
+from homecare.cli.router_access import ask_password, keep_password, refused_line, router_settings
 from homecare.cli.run_context import Overrides, RunContext, open_run
 from homecare.context import Environment
 from homecare.engine import CheckRequest, run_check
@@ -86,6 +86,8 @@ def run_check_command(
     if refused:  # the rest of the check went on; the password needs fixing
         env.stderr.write(f"homecare: {refused}\n")
         return ExitStatus.CONFIG
+    if asked:
+        keep_password(session, report, asked)
     if session.profile_warnings:  # the check ran on defaults; the file needs fixing
         return ExitStatus.CONFIG
     worst = report.worst_severity

@@ -16,7 +16,7 @@ from homecare.i18n import _
 from homecare.models import Report
 from homecare.models.router import RouterData
 from homecare.probes.router.settings import RouterMode, RouterSettings
-from homecare.store.router_secret import load_password
+from homecare.store.router_secret import load_password, save_password
 
 
 def ask_password(env: Environment, prompt: str) -> str | None:
@@ -68,3 +68,13 @@ def refused_line(report: Report) -> str | None:
     return _(
         "The router refused the user name or password. Set them again with 'homecare router login'."
     )
+
+
+def keep_password(session: RunContext, report: Report, password: str) -> bool:
+    """A typed password the router accepted goes to the OS keyring (when there is one),
+    so the next check needs no prompt. Never stored when it was refused or unused."""
+    data = report.data_of(RouterData)
+    if data is None or data.auth_refused or not ({"tr064", "ubus"} & set(data.sources)):
+        return False
+    prefs = session.person.router
+    return save_password(prefs.address, prefs.user, password)

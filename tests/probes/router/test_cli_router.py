@@ -156,3 +156,21 @@ def test_a_box_that_never_answers_does_not_stop_the_check(tmp_path: Path, host_i
     assert router.status in ("skipped", "timeout", "failed")
     host = next(o for o in report.observations if o.probe == "host")
     assert host.status == "ok"
+
+
+def test_a_typed_password_is_kept_in_the_keyring_only_when_accepted(
+    tmp_path: Path, host_ip: str, ring: MemoryKeyring
+) -> None:
+    with serving(FritzBox(mode="refuse"), host=host_ip, web_port=80) as box:
+        environ = _home(tmp_path / "a", host_ip, box.port)
+        code, _out, _err = _run(
+            ["check", "router", "--json", "--ask-router-password"], environ, "nope\n"
+        )
+    assert code == ExitStatus.CONFIG and ring.store == {}
+    with serving(FritzBox(), host=host_ip, web_port=80) as box:
+        environ = _home(tmp_path / "b", host_ip, box.port)
+        code, _out, err = _run(
+            ["check", "router", "--json", "--ask-router-password"], environ, PASSWORD + "\n"
+        )
+    assert code in (ExitStatus.OK, ExitStatus.PROBLEMS_FOUND), err
+    assert ring.store == {("homecare-router", f"{USER}@{host_ip}"): PASSWORD}
