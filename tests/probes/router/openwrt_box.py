@@ -31,7 +31,11 @@ class OpenWrt:
 
 
 def _reply_file(obj: str, method: str, args: dict[str, Any]) -> Path:
-    suffix = args.get("device") if obj == "iwinfo" and method in ("assoclist", "info", "survey") else None
+    suffix = (
+        args.get("device")
+        if obj == "iwinfo" and method in ("assoclist", "info", "survey")
+        else None
+    )
     name = f"{obj}.{method}" + (f".{suffix}" if suffix else "")
     return DATA / f"{name}.json"
 
