@@ -3,24 +3,19 @@ that is allowed to load nothing but the file itself."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from homecare_lab.browser import artifacts_dir, headless_chromium, why_no_browser
 
 from homecare.session.compare import compare
 from homecare.session.html import render_html
 
 from .sessions import session
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 HOSTILE = '<script>alert(1)</script><img src="http://198.51.100.1/x.png">\x1b[31m'
 
 
@@ -47,15 +42,8 @@ def test_nothing_external_is_referenced() -> None:
     assert "<svg" in page  # the per-room chart is inline
 
 
-def artifacts_dir() -> Path:
-    folder = Path(os.environ.get("HOMECARE_TEST_ARTIFACTS", "/tmp/homecare-test-artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(why_no_browser() is not None, reason=str(why_no_browser()))
 def test_chromium_renders_it_offline_and_prints_a4(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     html = tmp_path / "report.html"
     html.write_text(_page(), encoding="utf-8")
     url = html.as_uri()
@@ -68,23 +56,19 @@ def test_chromium_renders_it_offline_and_prints_a4(tmp_path: Path) -> None:
         else:
             route.abort()
 
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 794, "height": 1123})
-            page.route("**/*", gate)
-            page.goto(url)
-            page.wait_for_load_state("load")
-            assert page.locator("#overall").inner_text() == "pass"
-            assert page.locator("#steps tbody tr").count() == 2 + 3 + 3
-            assert page.locator("#room-chart rect").count() == 2 + 2 * 2
-            assert page.locator("#fixes li").first.inner_text() == HOSTILE.replace("\x1b[31m", "")
-            assert page.locator("script").count() == 0
-            shot = artifacts_dir() / "session-report.png"
-            page.screenshot(path=str(shot), full_page=True)
-            pdf = page.pdf(format="A4", print_background=True)
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        page = browser.new_page(viewport={"width": 794, "height": 1123})
+        page.route("**/*", gate)
+        page.goto(url)
+        page.wait_for_load_state("load")
+        assert page.locator("#overall").inner_text() == "pass"
+        assert page.locator("#steps tbody tr").count() == 2 + 3 + 3
+        assert page.locator("#room-chart rect").count() == 2 + 2 * 2
+        assert page.locator("#fixes li").first.inner_text() == HOSTILE.replace("\x1b[31m", "")
+        assert page.locator("script").count() == 0
+        shot = artifacts_dir() / "session-report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        pdf = page.pdf(format="A4", print_background=True)
     assert requested == [url]
     assert shot.stat().st_size > 10_000
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homecare_lab.browser import headless_chromium, why_no_browser
 
 from homecare.collector.db import sqlite_url
 
@@ -25,16 +26,7 @@ from ..payloads import installation, payload
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# the one Chromium launcher and its flags (lab/homecare_lab/browser.py)
 SMALL_VENDOR = "TinyCo"  # a cohort of 3 installations: must never show
 SESSION_SECRET = bytes(range(32))  # the visited home's sharing key
 
@@ -165,25 +157,16 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         c.engine.dispose()
 
 
-def _playwright_or_skip() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("python playwright is not installed (pip install playwright)")
-    return sync_playwright
+def skip_without_browser() -> None:
+    if reason := why_no_browser():
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_playwright = _playwright_or_skip()
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    skip_without_browser()
+    with headless_chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homecare_lab.browser import headless_chromium
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,7 @@ from homecare.share.support_code import from_upload_id
 from ..conftest import Collector, start_collector
 from ..payloads import installation, payload
 from .browserless import login_client
-from .conftest import CHROMIUM_ARGS, _playwright_or_skip
+from .conftest import skip_without_browser
 from .helpers import login
 
 SNIPPETS = (
@@ -127,22 +128,18 @@ def record_dialog(seen: list[str], dialog: Any) -> None:
 def test_hostile_upload_runs_no_script_in_chromium(
     hostile_collector: Collector, tmp_path: Path
 ) -> None:
-    sync_playwright = _playwright_or_skip()
+    skip_without_browser()
     c = hostile_collector
     body = poison(base_payload(), iter(SNIPPETS * 40))
     codes = [store(c, copy.deepcopy(body), installation(f"browser-{i}")) for i in range(10)]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            for token, path in ((c.support, f"/desk/?code={codes[0]}"), (c.analyst, "/console/")):
-                page = browser.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", partial(record_dialog, dialogs))
-                login(page, c.url, token)
-                page.goto(c.url + path)
-                assert page.evaluate("() => window.__pwned") is None
-                assert dialogs == []
-                assert SNIPPETS[0] in page.locator("body").inner_text() or path == "/console/"
-                page.close()
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        for token, path in ((c.support, f"/desk/?code={codes[0]}"), (c.analyst, "/console/")):
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", partial(record_dialog, dialogs))
+            login(page, c.url, token)
+            page.goto(c.url + path)
+            assert page.evaluate("() => window.__pwned") is None
+            assert dialogs == []
+            assert SNIPPETS[0] in page.locator("body").inner_text() or path == "/console/"
+            page.close()
