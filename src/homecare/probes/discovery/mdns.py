@@ -250,7 +250,7 @@ def browse(
     Returns the resolved services and how many announcements were dropped
     by the caps.
     """
-    from zeroconf import IPVersion, ServiceStateChange, Zeroconf
+    from zeroconf import IPVersion, ServiceBrowser, ServiceStateChange, Zeroconf
 
     collector = Collector(max_types=max_types, max_instances=max_instances)
     collector.add_types(types)
@@ -270,13 +270,16 @@ def browse(
         first = collector.take_pending()
         if enumerate_types:
             first.append(SERVICES_META)
-        browsers += _browsers(zc, first, handler)
+        browsers.append(ServiceBrowser(zc, first, handlers=[handler]))
         end = min(deadline, time.monotonic() + wait)
         while time.monotonic() < end:
             time.sleep(0.05)
             extra = collector.take_pending()
             if extra and len(browsers) < 16:
-                browsers += _browsers(zc, extra, handler)
+                try:
+                    browsers.append(ServiceBrowser(zc, extra, handlers=[handler]))
+                except Exception:  # validated already; a type zeroconf still refuses
+                    collector.dropped += len(extra)  # costs only this batch
         for b in browsers:
             b.cancel()
         found = collector.snapshot()
@@ -294,24 +297,6 @@ def browse(
         return services, collector.dropped
     finally:
         zc.close()
-
-
-def _browsers(zc: Any, types: list[str], handler: Any) -> list[Any]:
-    """One browser for *types*; if zeroconf still refuses one of them, one
-    browser per type, leaving out only the refused ones."""
-    from zeroconf import BadTypeInNameException, ServiceBrowser
-
-    try:
-        return [ServiceBrowser(zc, types, handlers=[handler])]
-    except (BadTypeInNameException, ValueError, TypeError, IndexError):
-        pass
-    out: list[Any] = []
-    for type_ in types:
-        try:
-            out.append(ServiceBrowser(zc, [type_], handlers=[handler]))
-        except (BadTypeInNameException, ValueError, TypeError, IndexError):
-            continue
-    return out
 
 
 def txt_model(txt: Mapping[str, str]) -> str | None:
