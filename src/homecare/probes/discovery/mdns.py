@@ -180,6 +180,10 @@ class Collector:
                 return
             self.instances[key] = None
 
+    def count_dropped(self, n: int) -> None:
+        with self._lock:
+            self.dropped += n
+
     def take_pending(self) -> list[str]:
         with self._lock:
             out, self.pending_types = self.pending_types, []
@@ -279,7 +283,7 @@ def browse(
                 try:
                     browsers.append(ServiceBrowser(zc, extra, handlers=[handler]))
                 except Exception:  # validated already; a type zeroconf still refuses
-                    collector.dropped += len(extra)  # costs only this batch
+                    collector.count_dropped(len(extra))  # costs only this batch
         for b in browsers:
             b.cancel()
         found = collector.snapshot()
