@@ -16,8 +16,15 @@ from pathlib import Path
 import pluggy
 
 from homecare.advise.catalogue import Catalogue
-from homecare.engine import CheckRequest, LocalState, known_areas, run_check
-from homecare.models import Report
+from homecare.engine import (
+    RECENT_CHECKS,
+    CheckRequest,
+    LocalState,
+    known_areas,
+    previous_inventory,
+    run_check,
+)
+from homecare.models import DevicesData, Report
 from homecare.monitor.alerts import AlertEngine, AlertPolicy, QuietHours
 from homecare.monitor.delivery import DeliveryThread
 from homecare.monitor.notify import AppriseChannel, Channel, DesktopChannel, MessageStyle, Notifier
@@ -68,6 +75,18 @@ def channels_for(
     if wants_desktop and desktop is not None:
         out[desktop.key] = desktop
     return out
+
+
+def inventory_changed(report: Report, state: LocalState) -> bool:
+    """Whether *report*'s inventory is worth saving as the next one to compare with:
+    the first one, or one with devices that came or went. An unchanged inventory
+    is not saved, so hourly discoveries do not fill the history with copies."""
+    data = report.data_of(DevicesData)
+    if data is None:
+        return False
+    if data.new_since_last or data.missing_since_last:
+        return True
+    return previous_inventory(state.recent_reports(RECENT_CHECKS)) is None
 
 
 def build_monitor(
@@ -130,7 +149,11 @@ def build_monitor(
             areas=task.areas, quick=task.quick, language=person.language, skill=person.skill
         )
         report = run_check(request, pm, provider, catalogue, state=state).report
-        if task.kind == "discovery" and save_inventory is not None:
+        if (
+            task.kind == "discovery"
+            and save_inventory is not None
+            and inventory_changed(report, state)
+        ):
             save_inventory(report)  # the next discovery tells new devices from this one
         return report
 
