@@ -42,10 +42,13 @@ def tcp_port_for(ctx: ProbeContext, role: Role) -> int:
 WINDOW_S = (7.0, 2.5)
 
 
-def probe_count(configured: int, interval_s: float, window_s: float, room_s: float) -> int:
-    """Probes per target: the configured count, more when the window allows,
-    never more than fit in the time left (*room_s*)."""
-    wanted = max(configured, math.floor(window_s / interval_s))
+def probe_count(
+    configured: int, interval_s: float, window_s: float, room_s: float, explicit: bool = False
+) -> int:
+    """Probes per target: by default as many as fill the window (at least the
+    default count); a count the provider set explicitly is kept. Never more
+    than fit in the time left (*room_s*)."""
+    wanted = configured if explicit else max(configured, math.floor(window_s / interval_s))
     return max(1, min(wanted, math.floor(room_s / interval_s)))
 
 
@@ -66,7 +69,11 @@ class LatencyProbe:
         # room for the last replies (a busy host may send late, never fewer)
         deadline = ctx.deadline - timeout - 0.1
         room = deadline - time.monotonic()
-        count = probe_count(configured, interval, WINDOW_S[1 if ctx.quick else 0], room)
+        field = "latency_quick_count" if ctx.quick else "latency_count"
+        count = probe_count(
+            configured, interval, WINDOW_S[1 if ctx.quick else 0], room,
+            explicit=field in q.model_fields_set,
+        )  # fmt: skip
         targets = latency_targets(ctx)
         ctx.progress(_("Measuring latency and loss ({count} probes per target)").format(count=count))
 
