@@ -3,7 +3,6 @@ rendered by a real headless Chromium that may load nothing but the file itself."
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homecare_lab.browser import artifacts_dir, headless_chromium, why_no_browser
 
 from homecare.i18n import activate
 from homecare.monitor.period import Period, load_period
@@ -19,11 +19,6 @@ from homecare.store.samples import Sample, SampleStore
 
 from .test_trends import MADRID, NOW, record_month
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 HOSTILE = '<script>alert(1)</script><img src="http://198.51.100.1/x.png">\x1b[31m'
 
 
@@ -79,48 +74,37 @@ def _gate(url: str, requested: list[str]) -> Any:
     return gate
 
 
-def artifacts_dir() -> Path:
-    folder = Path(os.environ.get("HOMECARE_TEST_ARTIFACTS", "/tmp/homecare-test-artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(why_no_browser() is not None, reason=str(why_no_browser()))
 def test_chromium_renders_it_offline_in_both_themes(period: Period, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     sizes: dict[str, float] = {}
     requested: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            for theme in ("default", "high-contrast"):
-                html = tmp_path / f"report-{theme}.html"
-                html.write_text(page(period, theme), encoding="utf-8")
-                url = html.as_uri()
+    with headless_chromium() as browser:
+        for theme in ("default", "high-contrast"):
+            html = tmp_path / f"report-{theme}.html"
+            html.write_text(page(period, theme), encoding="utf-8")
+            url = html.as_uri()
 
-                tab = browser.new_page(viewport={"width": 1000, "height": 1400})
-                tab.route("**/*", _gate(url, requested))
-                tab.goto(url)
-                tab.wait_for_load_state("load")
-                assert tab.locator("h1").inner_text() == "Your line this month"
-                assert tab.locator("svg rect").count() > 30
-                assert tab.locator("svg rect.low").count() >= 4  # the slow evening hours
-                assert tab.locator("tbody tr").count() == 1  # the one outage
-                sizes[theme] = float(
-                    tab.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-                )
-                colours = tab.evaluate(
-                    "[getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]"
-                )
-                if theme == "high-contrast":
-                    assert colours == ["rgb(255, 255, 255)", "rgb(0, 0, 0)"]
-                shot = artifacts_dir() / f"monitor-report-{theme}.png"
-                tab.screenshot(path=str(shot), full_page=True)
-                assert shot.stat().st_size > 10_000
-                shutil.copy(html, artifacts_dir() / html.name)
-                tab.close()
-        finally:
-            browser.close()
+            tab = browser.new_page(viewport={"width": 1000, "height": 1400})
+            tab.route("**/*", _gate(url, requested))
+            tab.goto(url)
+            tab.wait_for_load_state("load")
+            assert tab.locator("h1").inner_text() == "Your line this month"
+            assert tab.locator("svg rect").count() > 30
+            assert tab.locator("svg rect.low").count() >= 4  # the slow evening hours
+            assert tab.locator("tbody tr").count() == 1  # the one outage
+            sizes[theme] = float(
+                tab.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+            )
+            colours = tab.evaluate(
+                "[getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]"
+            )
+            if theme == "high-contrast":
+                assert colours == ["rgb(255, 255, 255)", "rgb(0, 0, 0)"]
+            shot = artifacts_dir() / f"monitor-report-{theme}.png"
+            tab.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            shutil.copy(html, artifacts_dir() / html.name)
+            tab.close()
     assert all(u.startswith("file://") and u.endswith(".html") for u in requested), requested
     assert len(requested) == 2
     assert sizes["high-contrast"] >= 1.3 * sizes["default"]
