@@ -95,3 +95,13 @@ def test_a_devices_inventory_does_not_replace_the_check(home: Path) -> None:
     assert load_report(open_run(), None).id == check.id
     assert load_report(open_run(), inventory.id[:8]).id == inventory.id
     assert datetime.now(UTC) > check.created_at
+
+
+def test_setup_share_means_each_check_is_shared(home: Path) -> None:
+    # "Share an anonymous copy of each check": it stored consent and shared nothing
+    assert run(["setup", "--share", "--yes"]) == 0
+    consent = load_profile(home / "config" / "profile.toml").consent
+    assert consent.share is True and consent.auto_share is True
+    assert maybe_auto_share(open_run(), simple_report()) is not None
+    assert run(["setup", "--no-share", "--yes"]) == 0
+    assert load_profile(home / "config" / "profile.toml").consent.auto_share is False

@@ -128,6 +128,9 @@ def run_setup(answers: SetupAnswers, env: Environment) -> int:
     )
     if changed_share is not None or changed_offers is not None:
         updated = updated.with_consent(share=changed_share, offers=changed_offers)
+    if share is not None:  # "a copy of each check": sharing chosen here is automatic
+        consent = updated.consent.model_copy(update={"auto_share": share})
+        updated = updated.model_copy(update={"consent": consent})
     path = write_profile(env, updated)
     choose_language(updated.language, env, warn=False)
     env.stdout.write(_("Saved to {path}.").format(path=path) + "\n")
