@@ -76,7 +76,7 @@ def run_check_command(
         # shared before it is shown, so the advice can give the real support code
         code = _auto_share(session, report, name) if save else None
         shown = for_display(report, session.persona) if name in TEXT_FORMATS else report
-        options = dataclasses.replace(session.render_options(), support_code=code)
+        options = dataclasses.replace(session.render_options(), support_code=code, saved=save)
         renderers[name].render(shown, options, env.stdout)
         if offer:
             env.stdout.write("\n" + "\n".join(offer_lines(offer, session.provider.name)) + "\n")

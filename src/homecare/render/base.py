@@ -28,6 +28,8 @@ class RenderOptions:
     #: the real support code, when this check was just shared (else the advice
     #: says how to get one)
     support_code: str | None = None
+    #: whether the check is in the history (``--no-save``: nothing may say it is)
+    saved: bool = True
 
 
 @runtime_checkable

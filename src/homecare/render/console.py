@@ -124,4 +124,5 @@ class ConsoleRenderer:
         console.print()
         if view.support_line:
             console.print(Text(view.support_line))
-        console.print(Text(view.footer, style=style["muted"]))
+        if view.footer:
+            console.print(Text(view.footer, style=style["muted"]))

@@ -45,5 +45,6 @@ class PlainRenderer:
             lines.append(note)
         if view.support_line:
             lines.append(view.support_line)
-        lines.append(view.footer)
+        if view.footer:
+            lines.append(view.footer)
         out.write(clean_block("\n".join(lines)).rstrip() + "\n")

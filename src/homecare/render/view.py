@@ -136,7 +136,9 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
         notes=notes,
         footer=_("Check {id} saved. Run 'homecare history show {id}' to see it again.").format(
             id=report.id[:8]
-        ),
+        )
+        if options.saved
+        else "",
         support_line=_support_line(report, options),
     )
 

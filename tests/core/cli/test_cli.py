@@ -174,6 +174,17 @@ def test_check_plain_output(canned: Canned, capsys: pytest.CaptureFixture[str]) 
     assert "✖" not in out
 
 
+def test_no_save_never_says_saved(canned: Canned, capsys: pytest.CaptureFixture[str]) -> None:
+    canned.data["dns"] = dns(lookup(ok=False))
+    assert run(["check", "--plain", "--no-save"]) == ExitStatus.PROBLEMS_FOUND
+    out = capsys.readouterr().out
+    assert "saved" not in out and "history show" not in out
+    assert run(["history"]) == 0
+    assert "No checks yet" in capsys.readouterr().out
+    assert run(["check", "--plain"]) == ExitStatus.PROBLEMS_FOUND
+    assert "saved. Run 'homecare history show" in capsys.readouterr().out  # positive control
+
+
 def test_no_color_wins(
     canned: Canned, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
