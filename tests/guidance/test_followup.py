@@ -62,7 +62,12 @@ def test_an_out_of_range_score_is_explained_and_asked_again() -> None:
     assert ask_feedback(lambda _q: next(answers), said.append) == 4
     assert said and "1 (not at all) to 5 (completely)" in said[0]
     questions: list[str] = []
-    assert ask_feedback(lambda q: questions.append(q) or "", said.append) is None
+
+    def ask(question: str) -> str:
+        questions.append(question)
+        return ""
+
+    assert ask_feedback(ask, said.append) is None
     assert "1 = not at all, 5 = completely" in questions[0]
 
 
