@@ -139,6 +139,7 @@ def insert_upload(
     created_at: datetime,
     payload_json: str,
     source_net: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> bool:
     """Store one upload with its extracted columns and child rows; False when
     this provider already stored that id (nothing written). Ids are keyed per
@@ -146,8 +147,10 @@ def insert_upload(
 
     *source_net* is the sender's network as the API saw it (the sybil
     defence counts distinct networks); None, for an import that bypasses the
-    API, counts the installation as a network of its own."""
-    row = extract(json.loads(payload_json), source_net or f"direct:{installation_id}", provider)
+    API, counts the installation as a network of its own. *payload* is
+    *payload_json* already parsed, when the caller has it."""
+    parsed = payload if payload is not None else json.loads(payload_json)
+    row = extract(parsed, source_net or f"direct:{installation_id}", provider)
     values = {
         "id": upload_id,
         "provider": provider,

@@ -11,6 +11,8 @@ this instance already handles ``max_inflight_uploads``.
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -57,7 +59,6 @@ async def _upload(request: Request) -> JSONResponse:
         return JSONResponse({"detail": "invalid payload", "errors": errors}, status_code=422)
     await charge(st.limits.installation, f"inst:{who.provider}:{payload.installation_id}")
     code = from_upload_id(payload.upload_id)
-    stored = UploadPayload.model_validate(cleaned)
     created = await run_in_threadpool(
         db.insert_upload,
         st.engine,
@@ -66,7 +67,9 @@ async def _upload(request: Request) -> JSONResponse:
         installation_id=payload.installation_id,
         support_code=code,
         created_at=payload.created_at,
-        payload_json=stored.model_dump_json(),
+        # rescrub only removes or blanks values, so the cleaned dict is still a valid payload
+        payload_json=json.dumps(cleaned, separators=(",", ":"), allow_nan=False),
+        payload=cleaned,
         source_net=network_of(source, st.settings.sybil_v4_prefix, st.settings.sybil_v6_prefix),
     )
     return JSONResponse(
