@@ -15,12 +15,22 @@ SECRET = b"s" * 32
 
 
 def test_advice_records_skill_shown_codes_and_tried_steps() -> None:
-    report = simple_report().model_copy(update={"guidance": [
-        Guidance(code="dns.slow", title="Secret title text", why="why",
-                 steps=[GuidanceStep(text="My router at 192.168.1.1")], escalated=True)
-    ]})
-    payload = anonymize(report, SECRET, skill="expert",
-                        steps_tried={"dns.slow": {2, 1}, "wifi.signal.weak": {1}})
+    report = simple_report().model_copy(
+        update={
+            "guidance": [
+                Guidance(
+                    code="dns.slow",
+                    title="Secret title text",
+                    why="why",
+                    steps=[GuidanceStep(text="My router at 192.168.1.1")],
+                    escalated=True,
+                )
+            ]
+        }
+    )
+    payload = anonymize(
+        report, SECRET, skill="expert", steps_tried={"dns.slow": {2, 1}, "wifi.signal.weak": {1}}
+    ).model_dump(mode="json")
     assert payload["advice"] == {
         "skill": "expert",
         "shown": [{"code": "dns.slow", "escalated": True}],
@@ -32,5 +42,7 @@ def test_advice_records_skill_shown_codes_and_tried_steps() -> None:
 
 
 def test_no_skill_no_advice_section() -> None:
-    assert anonymize(simple_report(), SECRET)["advice"] is None
-    assert anonymize(simple_report(), SECRET, skill="guru")["advice"] is None
+    assert anonymize(simple_report(), SECRET).model_dump(mode="json")["advice"] is None
+    assert (
+        anonymize(simple_report(), SECRET, skill="guru").model_dump(mode="json")["advice"] is None
+    )

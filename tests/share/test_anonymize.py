@@ -29,12 +29,18 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "upload-v1.json"
 def encodings(value: str) -> set[str]:
     raw = value.encode()
     forms = {
-        value, value.lower(), value.upper(),
-        value.replace(":", ""), value.replace(":", "").upper(), value.replace(":", "-"),
-        raw.hex(), raw.hex().upper(),
+        value,
+        value.lower(),
+        value.upper(),
+        value.replace(":", ""),
+        value.replace(":", "").upper(),
+        value.replace(":", "-"),
+        raw.hex(),
+        raw.hex().upper(),
         base64.b64encode(raw).decode().rstrip("="),
         base64.urlsafe_b64encode(raw).decode().rstrip("="),
-        quote(value, safe=""), quote(value),
+        quote(value, safe=""),
+        quote(value),
         json.dumps(value)[1:-1],
     }
     return {f for f in forms if len(f) >= 6}
@@ -46,7 +52,7 @@ def test_no_identifying_value_survives(case: tuple[Any, ...]) -> None:
     report, secrets = case
     for value in secrets.hostnames + secrets.users:
         assume(value.split(".")[0].lower() not in VOCABULARY)
-    payload = anonymize(report, SECRET)
+    payload = anonymize(report, SECRET).model_dump(mode="json")
     blob = json.dumps(payload)
     blob_ascii = json.dumps(payload, ensure_ascii=True)
     for value in secrets.values():
@@ -65,8 +71,15 @@ def test_no_identifying_value_survives(case: tuple[Any, ...]) -> None:
 @given(identifying_reports())
 def test_payload_validates_against_schema(case: tuple[Any, ...]) -> None:
     report, _ = case
-    payload = anonymize(report, SECRET, plan_tier="fiber-300", feedback_score=4,
-                        offer_shown="mesh.upsell", offer_taken=False, public_ip="203.0.113.77")
+    payload = anonymize(
+        report,
+        SECRET,
+        plan_tier="fiber-300",
+        feedback_score=4,
+        offer_shown="mesh.upsell",
+        offer_taken=False,
+        public_ip="203.0.113.77",
+    ).model_dump(mode="json")
     jsonschema.validate(payload, upload_schema())
     UploadPayload.model_validate(payload)
 
@@ -75,8 +88,15 @@ def test_payload_validates_against_schema(case: tuple[Any, ...]) -> None:
 @given(identifying_reports())
 def test_cohort_fields_kept(case: tuple[Any, ...]) -> None:
     report = case[0]
-    p = anonymize(report, SECRET, plan_tier="fiber-300", plan_down_mbps=300.0,
-                  feedback_score=2, offer_shown="mesh.upsell", public_ip="2001:db8::1")
+    p = anonymize(
+        report,
+        SECRET,
+        plan_tier="fiber-300",
+        plan_down_mbps=300.0,
+        feedback_score=2,
+        offer_shown="mesh.upsell",
+        public_ip="2001:db8::1",
+    ).model_dump(mode="json")
     assert p["cohort"]["plan_tier"] == "fiber-300"
     assert p["cohort"]["connection_type"] == "wifi"
     assert p["cohort"]["wifi_band"] == "5GHz"
@@ -84,8 +104,12 @@ def test_cohort_fields_kept(case: tuple[Any, ...]) -> None:
     # the OUI table's name for the MAC, never the device's own "Apple, Inc."
     assert p["cohort"]["router_vendor"] == _vendor(oui.lookup(gateway_mac))
     assert {f["code"] for f in p["findings"]} == {"wifi.signal.weak", "dns.failing"}
-    assert p["speeds"] == {"download_mbps": 93.5, "upload_mbps": 18.2, "latency_ms": None,
-                           "jitter_ms": None}
+    assert p["speeds"] == {
+        "download_mbps": 93.5,
+        "upload_mbps": 18.2,
+        "latency_ms": None,
+        "jitter_ms": None,
+    }
     assert p["feedback_score"] == 2 and p["offer"] == {"shown": "mesh.upsell", "taken": None}
     assert p["devices"][0]["service_types"] == ["_airplay._tcp"]
     assert p["created_at"].endswith("12:30:00Z")
@@ -93,9 +117,9 @@ def test_cohort_fields_kept(case: tuple[Any, ...]) -> None:
 
 
 def test_same_check_same_upload_id_and_other_secret_differs() -> None:
-    a = anonymize(simple_report(), SECRET)
-    b = anonymize(simple_report(), SECRET)
-    c = anonymize(simple_report(), b"z" * 32)
+    a = anonymize(simple_report(), SECRET).model_dump(mode="json")
+    b = anonymize(simple_report(), SECRET).model_dump(mode="json")
+    c = anonymize(simple_report(), b"z" * 32).model_dump(mode="json")
     assert a["upload_id"] == b["upload_id"] != c["upload_id"]
     assert a["installation_id"] != c["installation_id"]
 
@@ -130,17 +154,35 @@ def test_speed_probe_figures_and_plan() -> None:
     from homecare.models.connection import LatencyStats, LoadedLatency, SpeedData, SpeedDirection
 
     speed = SpeedData(
-        engine="librespeed", server="http://10.9.8.7/backend",
+        engine="librespeed",
+        server="http://10.9.8.7/backend",
         download=SpeedDirection(direction="download", mbit=88.456),
         upload=SpeedDirection(direction="upload", mbit=19.2),
-        latency=[LoadedLatency(phase="idle", target="10.9.8.7", role="internet", method="icmp-raw",
-                               stats=LatencyStats(median_ms=12.5, jitter_ms=1.5))],
-        plan_down_mbit=100.0, plan_up_mbit=20.0,
+        latency=[
+            LoadedLatency(
+                phase="idle",
+                target="10.9.8.7",
+                role="internet",
+                method="icmp-raw",
+                stats=LatencyStats(median_ms=12.5, jitter_ms=1.5),
+            )
+        ],
+        plan_down_mbit=100.0,
+        plan_up_mbit=20.0,
     )
-    report = simple_report().model_copy(update={"observations": [
-        Observation(probe="speed", area="speed", status=ProbeStatus.OK, data=speed)]})
-    p = anonymize(report, SECRET, plan_tier="fiber-100")
-    assert p["speeds"] == {"download_mbps": 88.46, "upload_mbps": 19.2, "latency_ms": 12.5,
-                           "jitter_ms": 1.5}
+    report = simple_report().model_copy(
+        update={
+            "observations": [
+                Observation(probe="speed", area="speed", status=ProbeStatus.OK, data=speed)
+            ]
+        }
+    )
+    p = anonymize(report, SECRET, plan_tier="fiber-100").model_dump(mode="json")
+    assert p["speeds"] == {
+        "download_mbps": 88.46,
+        "upload_mbps": 19.2,
+        "latency_ms": 12.5,
+        "jitter_ms": 1.5,
+    }
     assert p["cohort"]["plan_down_mbps"] == 100.0 and p["cohort"]["plan_tier"] == "fiber-100"
     assert "10.9.8.7" not in json.dumps(p)

@@ -46,7 +46,7 @@ def test_line_figures_and_counters_are_kept() -> None:
                                      other_down_mbit=18.5, other_up_mbit=0.1),
         clients=[RouterClient(mac="f8:4d:89:7c:0a:32", hostname="MacBook", wifi=True, signal_dbm=-90)],
     )  # fmt: skip
-    payload = anonymize(_report(data), SECRET)
+    payload = anonymize(_report(data), SECRET).model_dump(mode="json")
     assert payload["router"] == {
         "vendor": "AVM", "model": "FRITZ!Box 7590", "source": "tr064", "uptime_h": 2.0,
         "clients": 1, "wifi_clients": 1, "weak_wifi_clients": 1,
@@ -92,7 +92,7 @@ def test_router_names_and_addresses_never_leave(
                               wifi=True, signal_dbm=-80)],
         errors=[f"ubus: {hostname} {ip}"],
     )  # fmt: skip
-    payload = anonymize(_report(data), SECRET)
+    payload = anonymize(_report(data), SECRET).model_dump(mode="json")
     blob = json.dumps(payload)
     for value in (hostname, nickname, mac, ip):
         for form in encodings(value.strip()):

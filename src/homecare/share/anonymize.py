@@ -94,8 +94,9 @@ def anonymize(
     public_ip: str | None = None,
     skill: str | None = None,
     steps_tried: Mapping[str, Iterable[int]] | None = None,
-) -> dict[str, Any]:
-    """The upload payload for *report*, as a JSON-ready dict (validated)."""
+) -> UploadPayload:
+    """The upload payload for *report*: the validated model (``model_dump(mode="json")``
+    gives what goes on the wire)."""
     host = _first(report, HostData)
     wifi = _first(report, WifiData)
     devices = _first(report, DevicesData)
@@ -145,7 +146,7 @@ def anonymize(
         router=router,
         line=line,
     )
-    return payload.model_dump(mode="json")
+    return payload
 
 
 def _advice(

@@ -101,7 +101,7 @@ def build_payload(session: RunContext, report: Report) -> dict[str, Any]:
         feedback_score=feedback,
         skill=session.person.skill,
         steps_tried=tried,
-    )
+    ).model_dump(mode="json")
 
 
 def is_devices_only(report: Report) -> bool:

@@ -130,7 +130,7 @@ def test_password_from_the_keyring_never_reaches_reports_history_or_uploads(
     codes = {f.code for f in report.findings}
     assert {"router.line.noise_margin_low", "router.line.sync_below_plan"} <= codes
     assert report.verdict.segment == "provider"
-    payload = json.dumps(anonymize(report, b"k" * 32))
+    payload = json.dumps(anonymize(report, b"k" * 32).model_dump(mode="json"))
     saved = b"".join(
         p.read_bytes() for p in Path(environ["HOMECARE_HOME"]).rglob("*") if p.is_file()
     )
