@@ -187,3 +187,17 @@ def test_parquet_export_read_back_by_duckdb(engine: Engine, tmp_path: Path) -> N
         " WHERE installations IS NOT NULL AND installations < 10 AND installations > 0"
     ).fetchone()
     assert hidden == (0,)
+
+
+def test_parallel_sections_share_one_snapshot(pg_url: str) -> None:
+    """The sections on four connections give the document of one transaction."""
+    e = make_engine(pg_url)
+    with e.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(e)
+    store(e, seeded())
+    one = cohort_insights(e, "acme", Filters(), 10, parallel=1)
+    four = cohort_insights(e, "acme", Filters(), 10, parallel=4)
+    assert json.dumps(one, sort_keys=True) == json.dumps(four, sort_keys=True)
+    e.dispose()

@@ -26,10 +26,11 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from homecare.collector.queries import sql
 from homecare.collector.queries.filters import Filters
+from homecare.collector.queries.runner import run_sections
 from homecare.collector.suppression import suppress_counts, suppress_table
 
 MIN_K = 10
@@ -50,22 +51,22 @@ def _round(value: Any, digits: int = 1) -> float | None:
 
 
 def cohort_insights(
-    engine: Engine, provider: str | None, filters: Filters | None = None, k: int = MIN_K
+    engine: Engine,
+    provider: str | None,
+    filters: Filters | None = None,
+    k: int = MIN_K,
+    parallel: int = 4,
 ) -> dict[str, Any]:
-    """The k-anonymous insights document for *provider*'s uploads matching *filters*."""
+    """The k-anonymous insights document for *provider*'s uploads matching
+    *filters*; *parallel* connections on PostgreSQL (see :mod:`.runner`)."""
     filters = filters or Filters()
     k = max(int(k), MIN_K)
-    with engine.connect() as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            # the per-installation grouping fits in memory instead of spilling to disk
-            conn.execute(text("SET LOCAL work_mem = '256MB'"))
-        sizes, medians = sql.sizes_and_medians(conn, filters, provider)
-        cells = sql.finding_cells(conn, filters, provider)
-        week_sizes, week_cells = sql.weekly(conn, filters, provider)
-        hour_rows = sql.hours(conn, filters, provider)
-        device_rows = sql.devices(conn, filters, provider)
-        feedback_rows = sql.feedback(conn, filters, provider)
-        offer_rows = sql.offers(conn, filters, provider)
+    found = run_sections(engine, filters, provider, parallel)
+    sizes, medians = found["sizes_and_medians"]
+    cells = found["finding_cells"]
+    week_sizes, week_cells = found["weekly"]
+    hour_rows, device_rows = found["hours"], found["devices"]
+    feedback_rows, offer_rows = found["feedback"], found["offers"]
     overall = next((r for r in sizes if r[0] == "*"), ("*", None, 0, 0, 0))
     everyone_ok = min(int(overall[2]), int(overall[3])) >= k
     by_dim: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
