@@ -41,6 +41,15 @@ FAULTS: dict[str, tuple[str, str, str | None, frozenset[str]]] = {
         frozenset({"connectivity"}),
     ),
     "lossy-wan": ("", "restore_wan", "provider", frozenset({"latency"})),
+    "slow-wan": ("", "restore_wan", "provider", frozenset({"speed"})),
+    "long-queue": ("", "restore_wan", "router", frozenset({"speed"})),
+}
+
+#: the WAN changes behind the faults that reshape the line (plan: 100/20 Mbit/s)
+WAN_CHANGES: dict[str, dict[str, float]] = {
+    "lossy-wan": {"loss_down_pct": 10.0},
+    "slow-wan": {"down_mbit": 20.0, "up_mbit": 5.0},
+    "long-queue": {"queue_ms": 400.0},
 }
 
 
@@ -96,8 +105,8 @@ def test_area_under_fault(
     home: VirtualHome, provider_file: Path, tmp_path: Path, fault: str, area: str
 ) -> None:
     on, off, segment, seen_by = FAULTS[fault]
-    if fault == "lossy-wan":
-        home.degrade_wan(loss_down_pct=10.0)
+    if fault in WAN_CHANGES:
+        home.degrade_wan(**WAN_CHANGES[fault])
     else:
         switch(home, on)
     try:
