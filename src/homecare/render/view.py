@@ -109,7 +109,9 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
     # "healthy" is only said about what was measured: say what was not, and why
     notes = [
         _("{probe}: {status} ({message})").format(
-            probe=probe_label(o.probe), status=_status(o.status), message=o.message or "-"
+            probe=_capitalised(probe_label(o.probe)),
+            status=_status(o.status),
+            message=o.message or "-",
         )
         for o in report.observations
         if o.status != ProbeStatus.OK and options.verbosity != "brief"
@@ -134,6 +136,11 @@ def build_view(report: Report, options: RenderOptions) -> ReportView:
         else "",
         support_line=_support_line(report, options),
     )
+
+
+def _capitalised(label: str) -> str:
+    """A label that starts a line: "Speed test: skipped (...)"."""
+    return label[:1].upper() + label[1:]
 
 
 def tone_of(report: Report) -> Tone:

@@ -117,7 +117,7 @@ def test_notes_for_probes_that_did_not_run(report: Report) -> None:
     normal = render(PlainRenderer(), report, verbosity="normal")
     detailed = render(PlainRenderer(), report, verbosity="detailed")
     brief = render(PlainRenderer(), report, verbosity="brief")
-    assert "slow: timed out (No answer)" in normal
+    assert "Slow: timed out (No answer)" in normal
     # a skipped probe is shown with its reason, by what it measures, not its code name
     assert "Wi-Fi: skipped (no adapter)" in normal
     assert "Wi-Fi: skipped (no adapter)" in detailed
