@@ -90,10 +90,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise CliError(f"{name} {port} is not a port (0-65535; 0 picks a free one)", code=2)
 
     settings = CollectorSettings(
-        database_url=database_url(args), max_body_bytes=args.max_body, rate_per_s=args.rate,
-        burst=args.burst, min_k=args.min_k, source_rate_per_s=args.source_rate,
-        source_burst=args.source_burst, trusted_proxies=tuple(args.trusted_proxy),
-        header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
+        database_url=database_url(args),
+        max_body_bytes=args.max_body,
+        rate_per_s=args.rate,
+        burst=args.burst,
+        min_k=args.min_k,
+        source_rate_per_s=args.source_rate,
+        source_burst=args.source_burst,
+        trusted_proxies=tuple(args.trusted_proxy),
+        header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
         limit_concurrency=args.limit_concurrency,
         session_secret=web_session_secret(),
         catalogue_dirs=tuple(str(d) for d in extra_dirs_from(os.environ)),
@@ -101,8 +107,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = _engine(args)
     if args.workers > 1:
         engine.dispose()
-        serve_workers(settings, args.host, args.port, args.workers,
-                      lambda url: print(f"homecare-collector: listening on {url}", flush=True))
+        serve_workers(
+            settings,
+            args.host,
+            args.port,
+            args.workers,
+            lambda url: print(f"homecare-collector: listening on {url}", flush=True),
+        )
         return 0
     app = create_app(settings, engine)
     if args.speedtest_port is not None:
@@ -110,8 +121,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         speed = make_librespeed_server(args.host, args.speedtest_port)
         threading.Thread(target=speed.serve_forever, name="librespeed", daemon=True).start()
-        print(f"homecare-collector: LibreSpeed endpoints on port {speed.server_address[1]}",
-              file=sys.stderr, flush=True)
+        print(
+            f"homecare-collector: LibreSpeed endpoints on port {speed.server_address[1]}",
+            file=sys.stderr,
+            flush=True,
+        )
     server = make_server(app, args.host, args.port)
 
     def announce() -> None:
@@ -128,8 +142,10 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     token = create_token(_engine(args), args.role, args.provider)
     print(token)
-    print(f"({args.role} token for provider {args.provider!r}; shown once, stored hashed)",
-          file=sys.stderr)
+    print(
+        f"({args.role} token for provider {args.provider!r}; shown once, stored hashed)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -144,8 +160,11 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     if not revoked:
         print("homecare-collector: no active token matches", file=sys.stderr)
         return 1
-    print(f"homecare-collector: revoked {revoked} token(s); running instances refuse them "
-          "within the token cache time (30 s)", file=sys.stderr)
+    print(
+        f"homecare-collector: revoked {revoked} token(s); running instances refuse them "
+        "within the token cache time (30 s)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -154,7 +173,9 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 
     for t in list_tokens(_engine(args, create=False)):
         state = f"revoked {str(t['revoked_at'])[:16]}" if t["revoked_at"] else "active"
-        print(f"{t['token_hash']}  {t['role']:<8} {t['provider']:<20} {str(t['created_at'])[:16]}  {state}")
+        print(
+            f"{t['token_hash']}  {t['role']:<8} {t['provider']:<20} {str(t['created_at'])[:16]}  {state}"
+        )
     return 0
 
 
@@ -166,11 +187,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     try:
         code = parse(args.code)
     except InvalidSupportCode:
-        print(f"homecare-collector: {args.code!r} is not a valid support code; "
-              "ask the customer to read it again", file=sys.stderr)
+        print(
+            f"homecare-collector: {args.code!r} is not a valid support code; "
+            "ask the customer to read it again",
+            file=sys.stderr,
+        )
         return 2
     if args.url:
-        return _show_remote(args.url, args.token or os.environ.get("HOMECARE_COLLECTOR_TOKEN"), code)
+        return _show_remote(
+            args.url, args.token or os.environ.get("HOMECARE_COLLECTOR_TOKEN"), code
+        )
     from homecare.collector.technicians_cli import show_session
 
     engine = _engine(args, create=False)
@@ -195,8 +221,11 @@ def _show_remote(url: str, token: str | None, code: str) -> int:
         print("homecare-collector: --token (a support token) is needed with --url", file=sys.stderr)
         return 2
     try:
-        r = httpx.get(f"{url.rstrip('/')}/v1/results/{code}", timeout=15,
-                      headers={"Authorization": f"Bearer {token}"})
+        r = httpx.get(
+            f"{url.rstrip('/')}/v1/results/{code}",
+            timeout=15,
+            headers={"Authorization": f"Bearer {token}"},
+        )
     except httpx.HTTPError as exc:
         print(f"homecare-collector: cannot reach {url}: {exc}", file=sys.stderr)
         return 1
@@ -204,7 +233,9 @@ def _show_remote(url: str, token: str | None, code: str) -> int:
         print(f"homecare-collector: {r.status_code} {r.text[:200]}", file=sys.stderr)
         return 1
     doc = r.json()
-    sys.stdout.write(render_result(doc["support_code"], doc["received_at"], doc["matches"], doc["payload"]))
+    sys.stdout.write(
+        render_result(doc["support_code"], doc["received_at"], doc["matches"], doc["payload"])
+    )
     return 0
 
 
@@ -231,7 +262,9 @@ def cmd_insights(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         # strict JSON: a non-finite number is a bug to report, never "Infinity" in the output
-        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True, allow_nan=False, default=str) + "\n")
+        sys.stdout.write(
+            json.dumps(doc, indent=2, sort_keys=True, allow_nan=False, default=str) + "\n"
+        )
     elif args.csv:
         sys.stdout.write(insights_csv(doc))
     else:
@@ -246,30 +279,49 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="homecare-collector", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="homecare-collector", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help=f"SQLite file (default {DEFAULT_DB})")
-    common.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db")
+    common.add_argument(
+        "--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", parents=[common], help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port (printed)")
     serve.add_argument("--max-body", type=int, default=512 * 1024, help="max upload bytes")
-    serve.add_argument("--rate", type=float, default=5.0, help="uploads/s per installation (0: off)")
+    serve.add_argument(
+        "--rate", type=float, default=5.0, help="uploads/s per installation (0: off)"
+    )
     serve.add_argument("--burst", type=int, default=60, help="token bucket size")
     serve.add_argument("--min-k", type=int, default=10, help="smallest cohort ever shown")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (one socket)")
-    serve.add_argument("--source-rate", type=float, default=20.0, help="uploads/s per source address")
-    serve.add_argument("--source-burst", type=int, default=300, help="bucket size per source address")
-    serve.add_argument("--trusted-proxy", action="append", default=[],
-                       help="believe X-Forwarded-For from this address/network (repeatable)")
+    serve.add_argument(
+        "--source-rate", type=float, default=20.0, help="uploads/s per source address"
+    )
+    serve.add_argument(
+        "--source-burst", type=int, default=300, help="bucket size per source address"
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        help="believe X-Forwarded-For from this address/network (repeatable)",
+    )
     serve.add_argument("--header-timeout", type=float, default=10.0, help="seconds to send headers")
     serve.add_argument("--body-timeout", type=float, default=30.0, help="seconds to send a body")
-    serve.add_argument("--limit-concurrency", type=int, default=2000,
-                       help="connections+requests before 503")
-    serve.add_argument("--speedtest-port", type=int, default=None,
-                       help="also serve LibreSpeed endpoints on this port")
+    serve.add_argument(
+        "--limit-concurrency", type=int, default=2000, help="connections+requests before 503"
+    )
+    serve.add_argument(
+        "--speedtest-port",
+        type=int,
+        default=None,
+        help="also serve LibreSpeed endpoints on this port",
+    )
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="manage API tokens")
@@ -288,7 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("code")
     show.add_argument("--provider", default=None, help="only this provider's results")
     show.add_argument("--url", default=None, help="ask a running collector instead of the database")
-    show.add_argument("--token", default=None, help="support token for --url (or HOMECARE_COLLECTOR_TOKEN)")
+    show.add_argument(
+        "--token", default=None, help="support token for --url (or HOMECARE_COLLECTOR_TOKEN)"
+    )
     show.set_defaults(func=cmd_show)
 
     insights = sub.add_parser("insights", parents=[common], help="k-anonymous cohort insights")
@@ -296,12 +350,17 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
     insights.add_argument("--k", type=int, default=10)
-    insights.add_argument("--parquet", metavar="DIR", default=None,
-                          help="write the suppressed tables as Parquet files into DIR")
+    insights.add_argument(
+        "--parquet",
+        metavar="DIR",
+        default=None,
+        help="write the suppressed tables as Parquet files into DIR",
+    )
     insights.add_argument("--provider", default=None)
     for name in ("plan_tier", "router_vendor", "router_model", "connection_type", "wifi_band"):
-        insights.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
-                              help="only this cohort")
+        insights.add_argument(
+            f"--{name.replace('_', '-')}", dest=name, default=None, help="only this cohort"
+        )
     insights.add_argument("--since", default=None, help="checks from this day (YYYY-MM-DD)")
     insights.add_argument("--until", default=None, help="checks before this day (YYYY-MM-DD)")
     insights.set_defaults(func=cmd_insights)

@@ -44,24 +44,37 @@ def render_result(code: str, received_at: str, matches: int, p: dict[str, Any]) 
         + ", ".join(
             f"{label} {c.get(key) or '?'}"
             for label, key in (
-                ("plan", "plan_tier"), ("router", "router_vendor"),
-                ("connection", "connection_type"), ("band", "wifi_band"), ("os", "os_family"),
+                ("plan", "plan_tier"),
+                ("router", "router_vendor"),
+                ("connection", "connection_type"),
+                ("band", "wifi_band"),
+                ("os", "os_family"),
             )
         )
     )
-    lines.append(f"Checked: {p['created_at'][:16].replace('T', ' ')} UTC, homecare "
-                 f"{p['homecare_version']}, areas {', '.join(p.get('areas', [])) or '-'}")
-    findings = sorted(p.get("findings", []), key=lambda f: _RANK.get(f["severity"], 0), reverse=True)
+    lines.append(
+        f"Checked: {p['created_at'][:16].replace('T', ' ')} UTC, homecare "
+        f"{p['homecare_version']}, areas {', '.join(p.get('areas', [])) or '-'}"
+    )
+    findings = sorted(
+        p.get("findings", []), key=lambda f: _RANK.get(f["severity"], 0), reverse=True
+    )
     lines.append("Findings:" if findings else "Findings: none")
     for f in findings:
         ev = ", ".join(f"{k}={v}" for k, v in sorted(f.get("evidence", {}).items()))
-        lines.append(f"  [{f['severity'].upper():8}] {f['code']} ({f['segment']})" + (f"  {ev}" if ev else ""))
+        lines.append(
+            f"  [{f['severity'].upper():8}] {f['code']} ({f['segment']})"
+            + (f"  {ev}" if ev else "")
+        )
     n = p.get("network", {})
     lines.append(
         "Network: gateway {g} ms loss {gl}, internet {i} ms loss {il}, DNS ok {ok}/{tot}".format(
-            g=_v(n.get("gateway_rtt_ms")), gl=_pct(n.get("gateway_loss")),
-            i=_v(n.get("internet_rtt_ms")), il=_pct(n.get("internet_loss")),
-            ok=n.get("dns_ok", 0), tot=n.get("dns_ok", 0) + n.get("dns_failed", 0),
+            g=_v(n.get("gateway_rtt_ms")),
+            gl=_pct(n.get("gateway_loss")),
+            i=_v(n.get("internet_rtt_ms")),
+            il=_pct(n.get("internet_loss")),
+            ok=n.get("dns_ok", 0),
+            tot=n.get("dns_ok", 0) + n.get("dns_failed", 0),
         )
     )
     w = p.get("wifi")
@@ -73,11 +86,15 @@ def render_result(code: str, received_at: str, matches: int, p: dict[str, Any]) 
         )
     s = p.get("speeds")
     if s:
-        lines.append(f"Speed: down {_v(s.get('download_mbps'))} Mbit/s, up {_v(s.get('upload_mbps'))} Mbit/s")
+        lines.append(
+            f"Speed: down {_v(s.get('download_mbps'))} Mbit/s, up {_v(s.get('upload_mbps'))} Mbit/s"
+        )
     devices = p.get("devices", [])
     if devices:
         mix = Counter(d["kind"] for d in devices)
-        lines.append(f"Devices: {len(devices)} (" + ", ".join(f"{k} {n}" for k, n in mix.most_common()) + ")")
+        lines.append(
+            f"Devices: {len(devices)} (" + ", ".join(f"{k} {n}" for k, n in mix.most_common()) + ")"
+        )
     failed = [pr for pr in p.get("probes", []) if pr["status"] != "ok"]
     for pr in failed:
         lines.append(f"Probe {pr['probe']}: {pr['status']}" + _scrubbed(pr.get("error")))
@@ -117,13 +134,20 @@ def insights_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     ]
     for dim, table in doc["findings_by_cohort"].items():
         for cohort in table["cohorts"]:
-            rows.append(("cohort", dim, cohort["value"], "installations", _n(cohort["installations"])))
+            rows.append(
+                ("cohort", dim, cohort["value"], "installations", _n(cohort["installations"]))
+            )
             for code, n in cohort["findings"].items():
                 rows.append(("finding", dim, cohort["value"], code, _n(n)))
         for code, n in table["totals"].items():
             rows.append(("finding", dim, "(all)", code, _n(n)))
     for s in doc["speeds_vs_plan"]:
-        for metric in ("installations", "median_down_mbps", "median_up_mbps", "median_down_pct_of_plan"):
+        for metric in (
+            "installations",
+            "median_down_mbps",
+            "median_up_mbps",
+            "median_down_pct_of_plan",
+        ):
             rows.append(("speed", "plan_tier", s["plan_tier"], metric, _v(s[metric])))
     for dim, mix in doc["device_mix"].items():
         for key, n in mix.items():
@@ -146,9 +170,12 @@ def insights_csv(doc: dict[str, Any]) -> str:
 
 
 def insights_text(doc: dict[str, Any]) -> str:
-    out = [f"Insights (k = {doc['k']}; '{HIDDEN}' = hidden, fewer than k installations "
-           "or hidden so that it cannot be worked out from totals)",
-           f"Installations: {_n(doc['installations'])}   uploads: {_n(doc['uploads'])}", ""]
+    out = [
+        f"Insights (k = {doc['k']}; '{HIDDEN}' = hidden, fewer than k installations "
+        "or hidden so that it cannot be worked out from totals)",
+        f"Installations: {_n(doc['installations'])}   uploads: {_n(doc['uploads'])}",
+        "",
+    ]
     for dim, table in doc["findings_by_cohort"].items():
         out.append(f"Most common findings by {dim.replace('_', ' ')}:")
         for cohort in table["cohorts"]:
@@ -158,15 +185,27 @@ def insights_text(doc: dict[str, Any]) -> str:
     if doc["speeds_vs_plan"]:
         out.append("Speeds against plan (medians):")
         for s in doc["speeds_vs_plan"]:
-            out.append(f"  {s['plan_tier']:<22} down {_v(s['median_down_mbps'])} up {_v(s['median_up_mbps'])}"
-                       f" Mbit/s, {_v(s['median_down_pct_of_plan'])}% of plan ({s['installations']} homes)")
+            out.append(
+                f"  {s['plan_tier']:<22} down {_v(s['median_down_mbps'])} up {_v(s['median_up_mbps'])}"
+                f" Mbit/s, {_v(s['median_down_pct_of_plan'])}% of plan ({s['installations']} homes)"
+            )
         out.append("")
     for dim, mix in doc["device_mix"].items():
-        out.append(f"Device mix {dim.replace('_', ' ')}: " + ", ".join(f"{k} {_n(n)}" for k, n in mix.items()))
+        out.append(
+            f"Device mix {dim.replace('_', ' ')}: "
+            + ", ".join(f"{k} {_n(n)}" for k, n in mix.items())
+        )
     if doc["feedback_by_finding"]:
-        out.append("Feedback by finding: " + ", ".join(
-            f"{c} {fb['mean_score']}/5" for c, fb in doc["feedback_by_finding"].items()))
+        out.append(
+            "Feedback by finding: "
+            + ", ".join(f"{c} {fb['mean_score']}/5" for c, fb in doc["feedback_by_finding"].items())
+        )
     if doc["offers"]:
-        out.append("Offers: " + ", ".join(
-            f"{o} shown {_n(v['shown'])} taken {_n(v['taken'])}" for o, v in doc["offers"].items()))
+        out.append(
+            "Offers: "
+            + ", ".join(
+                f"{o} shown {_n(v['shown'])} taken {_n(v['taken'])}"
+                for o, v in doc["offers"].items()
+            )
+        )
     return _safe_lines(out)

@@ -62,8 +62,9 @@ class TokenCache:
     cycling through bogus tokens fills only the small negative cache (oldest
     entries go first) and never evicts the tokens real staff are using."""
 
-    def __init__(self, engine: Engine, ttl: float = 30.0, size: int = 10_000,
-                 negative_size: int = 1_000) -> None:
+    def __init__(
+        self, engine: Engine, ttl: float = 30.0, size: int = 10_000, negative_size: int = 1_000
+    ) -> None:
         self._engine = engine
         self._ttl = ttl
         self._lock = threading.Lock()
@@ -129,7 +130,10 @@ def revoke_token(engine: Engine, token_or_prefix: str) -> int:
 def list_tokens(engine: Engine) -> list[dict[str, object]]:
     """Every token's digest prefix, role, provider and dates (never the token)."""
     stmt = select(
-        tokens.c.token_hash, tokens.c.role, tokens.c.provider, tokens.c.created_at,
+        tokens.c.token_hash,
+        tokens.c.role,
+        tokens.c.provider,
+        tokens.c.created_at,
         tokens.c.revoked_at,
     ).order_by(tokens.c.id)
     with engine.connect() as conn:
