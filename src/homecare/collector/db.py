@@ -185,12 +185,18 @@ def insert_upload(
                 insert(upload_devices),
                 [{**owner, **shared, "kind": k, "vendor": v} for k, v in row.devices],
             )
+        from homecare.collector.rollups import refresh_installation  # rollups imports db
+
+        refresh_installation(conn, provider, installation_id)
     return True
 
 
 def delete_installation(engine: Engine, provider: str, installation_id: str) -> int:
     """Erase every upload of one installation (and its child rows); the count of uploads."""
+    from homecare.collector.rollups import forget_installation  # rollups imports db
+
     with engine.begin() as conn:
+        forget_installation(conn, provider, installation_id)
         for table in (upload_findings, upload_devices, upload_keys):
             conn.execute(
                 delete(table).where(

@@ -56,12 +56,22 @@ def cohort_insights(
     filters: Filters | None = None,
     k: int = MIN_K,
     parallel: int = 4,
+    rollups: bool | None = None,
 ) -> dict[str, Any]:
     """The k-anonymous insights document for *provider*'s uploads matching
-    *filters*; *parallel* connections on PostgreSQL (see :mod:`.runner`)."""
+    *filters*; *parallel* connections on PostgreSQL (see :mod:`.runner`).
+
+    *rollups*: read the roll-up tables (:mod:`homecare.collector.rollups`);
+    None picks them for one provider's unfiltered document, the only one they
+    can answer (they keep no dates, and the per-provider key keeps an
+    installation's mean speeds per provider). Both paths give one document."""
     filters = filters or Filters()
     k = max(int(k), MIN_K)
-    found = run_sections(engine, filters, provider, parallel)
+    can_roll = provider is not None and not filters.as_dict()
+    if rollups and not can_roll:
+        raise ValueError("the roll-ups answer only one provider's unfiltered document")
+    rolled = can_roll if rollups is None else rollups
+    found = run_sections(engine, filters, provider, parallel, rolled)
     sizes, medians = found["sizes_and_medians"]
     cells = found["finding_cells"]
     week_sizes, week_cells = found["weekly"]

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from homecare.collector.queries import sql
 from homecare.collector.queries.filters import Filters
 
-Section = Callable[[Connection, Filters, str | None], Any]
+Section = Callable[[Connection, Filters, str | None, bool], Any]
 
 SECTIONS: dict[str, Section] = {
     "sizes_and_medians": sql.sizes_and_medians,
@@ -39,14 +39,18 @@ _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+(-[0-9A-F]+)+$")
 
 
 def run_sections(
-    engine: Engine, filters: Filters, provider: str | None, parallel: int = 4
+    engine: Engine,
+    filters: Filters,
+    provider: str | None,
+    parallel: int = 4,
+    rolled: bool = False,
 ) -> dict[str, Any]:
-    """Each section's rows, by name."""
+    """Each section's rows, by name (*rolled*: from the roll-up tables)."""
     if engine.dialect.name != "postgresql" or parallel <= 1:
         with engine.connect() as conn, conn.begin():
             if engine.dialect.name == "postgresql":
                 conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-            return {name: fn(conn, filters, provider) for name, fn in SECTIONS.items()}
+            return {name: fn(conn, filters, provider, rolled) for name, fn in SECTIONS.items()}
     with engine.connect() as leader:
         leader = leader.execution_options(isolation_level="REPEATABLE READ")
         with leader.begin():
@@ -60,7 +64,7 @@ def run_sections(
                     with conn.begin():
                         conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
                         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-                        return SECTIONS[name](conn, filters, provider)
+                        return SECTIONS[name](conn, filters, provider, rolled)
 
             with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="insights") as pool:
                 results = dict(zip(SECTIONS, pool.map(one, SECTIONS), strict=True))

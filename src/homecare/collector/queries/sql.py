@@ -6,6 +6,11 @@ networks (``n``, for the sybil defence). Speeds are first averaged per
 installation, then the median is taken across installations, so one busy
 home weighs as much as any other. Each function returns plain rows; the
 suppression and the document are in :mod:`.cohorts`.
+
+With *rolled* (the unfiltered document of one provider) the same counts read
+the roll-up tables of :mod:`homecare.collector.rollups` instead: each holds
+the distinct rows the count needs, so the results are identical (a test
+compares both paths on both databases).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from homecare.collector import rollups
 from homecare.collector.db import upload_devices, upload_findings, uploads
 from homecare.collector.queries.filters import Filters
 
@@ -39,8 +45,23 @@ def _distinct(col: Any) -> Any:
     return func.count(col.distinct())
 
 
-def _base(filters: Filters, provider: str | None) -> CTE:
+def _base(filters: Filters, provider: str | None, rolled: bool = False) -> CTE:
     """One row per (installation, network, cohort): uploads and mean speeds."""
+    if rolled:
+        r = rollups.cohorts.c
+        return (
+            select(
+                r.inst_key.label("i"),
+                r.net_key.label("n"),
+                *(r[g] for g in GROUPS),
+                r.uploads,
+                r.d,
+                r.up,
+                r.pct,
+            )
+            .where(r.provider == provider)
+            .cte("base")
+        )
     u = uploads.c
     return (
         select(
@@ -58,9 +79,11 @@ def _base(filters: Filters, provider: str | None) -> CTE:
     )
 
 
-def cohort_sizes(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def cohort_sizes(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """(dimension, value, installations, networks, uploads); dimension '*' is everyone."""
-    base = _base(filters, provider)
+    base = _base(filters, provider, rolled)
     parts: list[Select[Any]] = [
         select(
             literal("*").label("dim"),
@@ -84,14 +107,17 @@ def cohort_sizes(conn: Connection, filters: Filters, provider: str | None) -> li
 
 
 def sizes_and_medians(
-    conn: Connection, filters: Filters, provider: str | None
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
 ) -> tuple[list[Row], list[Row]]:
     """:func:`cohort_sizes` and :func:`speed_medians`; on PostgreSQL in one
     statement (one scan of uploads), since ``percentile_cont`` is an aggregate
     that sits beside the counts."""
     if conn.dialect.name != "postgresql":
-        return cohort_sizes(conn, filters, provider), speed_medians(conn, filters, provider)
-    base = _base(filters, provider)
+        return (
+            cohort_sizes(conn, filters, provider, rolled),
+            speed_medians(conn, filters, provider, rolled),
+        )
+    base = _base(filters, provider, rolled)
     medians = [func.percentile_cont(0.5).within_group(base.c[m]) for m in METRICS]
     counts = (_distinct(base.c.i), _distinct(base.c.n), func.sum(base.c.uploads))
     parts: list[Select[Any]] = [
@@ -111,9 +137,11 @@ def sizes_and_medians(
     return sizes, found
 
 
-def speed_medians(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def speed_medians(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """(dimension, value, metric, median) over per-installation means."""
-    base = _base(filters, provider)
+    base = _base(filters, provider, rolled)
     parts: list[Select[Any]] = []
     for g in GROUPS:
         for metric in METRICS:
@@ -149,15 +177,15 @@ def speed_medians(conn: Connection, filters: Filters, provider: str | None) -> l
     return list(conn.execute(union_all(*parts)).all())
 
 
-def finding_cells(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def finding_cells(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """(dimension, value, code, installations, networks); dimension '*' = all homes."""
-    f = upload_findings.c
-    fb = (
-        select(f.inst_key.label("i"), f.net_key.label("n"), f.code, *(f[g] for g in GROUPS))
-        .where(*filters.where(upload_findings, provider))
-        .distinct()
-        .cte("fb")
-    )
+    source = rollups.findings if rolled else upload_findings
+    f = source.c
+    rows = select(f.inst_key.label("i"), f.net_key.label("n"), f.code, *(f[g] for g in GROUPS))
+    rows = rows.where(*filters.where(source, provider))
+    fb = (rows if rolled else rows.distinct()).cte("fb")  # roll-up rows are distinct already
     parts: list[Select[Any]] = [
         select(
             literal("*"),
@@ -176,38 +204,48 @@ def finding_cells(conn: Connection, filters: Filters, provider: str | None) -> l
     return list(conn.execute(union_all(*parts)).all())
 
 
-def weekly(conn: Connection, filters: Filters, provider: str | None) -> tuple[list[Row], list[Row]]:
+def weekly(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> tuple[list[Row], list[Row]]:
     """Week sizes (week, installations, networks) and cells (week, code, i, n)."""
-    u, f = uploads.c, upload_findings.c
+    week_t = rollups.weeks if rolled else uploads
+    cell_t = rollups.week_findings if rolled else upload_findings
+    u, f = week_t.c, cell_t.c
     sizes = conn.execute(
         select(u.week, _distinct(u.inst_key), _distinct(u.net_key))
-        .where(*filters.where(uploads, provider))
+        .where(*filters.where(week_t, provider))
         .group_by(u.week)
     ).all()
     cells = conn.execute(
         select(f.week, f.code, _distinct(f.inst_key), _distinct(f.net_key))
-        .where(*filters.where(upload_findings, provider))
+        .where(*filters.where(cell_t, provider))
         .group_by(f.week, f.code)
     ).all()
     return list(sizes), list(cells)
 
 
-def hours(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def hours(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """(hour of day UTC, installations, networks)."""
-    u = uploads.c
+    source = rollups.hours if rolled else uploads
+    u = source.c
     return list(
         conn.execute(
             select(u.hour, _distinct(u.inst_key), _distinct(u.net_key))
-            .where(*filters.where(uploads, provider))
+            .where(*filters.where(source, provider))
             .group_by(u.hour)
         ).all()
     )
 
 
-def devices(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def devices(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """('kind' | 'vendor', value, installations, networks)."""
-    d = upload_devices.c
-    conds = filters.where(upload_devices, provider)
+    source = rollups.devices if rolled else upload_devices
+    d = source.c
+    conds = filters.where(source, provider)
     vendor = func.coalesce(d.vendor, "unknown")
     return list(
         conn.execute(
@@ -223,20 +261,30 @@ def devices(conn: Connection, filters: Filters, provider: str | None) -> list[Ro
     )
 
 
-def feedback(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def feedback(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """(code, installations, networks, mean of the installations' mean scores)."""
     f = upload_findings.c
-    per = (
-        select(
-            f.code,
-            f.inst_key.label("i"),
-            f.net_key.label("n"),
-            func.avg(cast(f.feedback_score, Float)).label("s"),
+    if rolled:
+        r = rollups.feedback.c
+        per = (
+            select(r.code, r.inst_key.label("i"), r.net_key.label("n"), r.s)
+            .where(r.provider == provider)
+            .subquery()
         )
-        .where(*filters.where(upload_findings, provider), f.feedback_score.is_not(None))
-        .group_by(f.code, f.inst_key, f.net_key)
-        .subquery()
-    )
+    else:
+        per = (
+            select(
+                f.code,
+                f.inst_key.label("i"),
+                f.net_key.label("n"),
+                func.avg(cast(f.feedback_score, Float)).label("s"),
+            )
+            .where(*filters.where(upload_findings, provider), f.feedback_score.is_not(None))
+            .group_by(f.code, f.inst_key, f.net_key)
+            .subquery()
+        )
     return list(
         conn.execute(
             select(per.c.code, _distinct(per.c.i), _distinct(per.c.n), func.avg(per.c.s)).group_by(
@@ -246,9 +294,12 @@ def feedback(conn: Connection, filters: Filters, provider: str | None) -> list[R
     )
 
 
-def offers(conn: Connection, filters: Filters, provider: str | None) -> list[Row]:
+def offers(
+    conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
+) -> list[Row]:
     """(offer, shown i, shown n, taken i, taken n)."""
-    u = uploads.c
+    source = rollups.offers if rolled else uploads
+    u = source.c
     taken = u.offer_taken.is_(True)
     return list(
         conn.execute(
@@ -259,7 +310,7 @@ def offers(conn: Connection, filters: Filters, provider: str | None) -> list[Row
                 func.count(case((taken, u.inst_key)).distinct()),
                 func.count(case((taken, u.net_key)).distinct()),
             )
-            .where(*filters.where(uploads, provider), u.offer_shown.is_not(None))
+            .where(*filters.where(source, provider), u.offer_shown.is_not(None))
             .group_by(u.offer_shown)
         ).all()
     )
