@@ -104,7 +104,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setattr(
         plugins,
         "DEFAULT_PLUGINS",
-        (canned.__name__, "homecare.builtin.rules", "homecare.builtin.renderers"),
+        # every built-in but the probes, which the canned ones replace
+        tuple(
+            canned.__name__ if name == "homecare.builtin.probes" else name
+            for name in plugins.DEFAULT_PLUGINS
+        ),
     )
     for var in ("HOMECARE_LANG", "HOMECARE_PROVIDER", "HOMECARE_CATALOGUE_DIR", "CI", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)

@@ -11,7 +11,7 @@ from homecare.i18n import _
 
 app = typer.Typer(
     name="session",
-    help=_("Technicians: run a test plan step by step, compare visits, sign the report."),
+    help=_("Technician visits: run a plan, compare, sign the report."),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
