@@ -28,6 +28,7 @@ import contextlib
 import select
 import signal
 import socket
+import struct
 import threading
 import time
 from collections.abc import Sequence
@@ -94,6 +95,21 @@ def forward(src: socket.socket, dst: socket.socket, delay: Delay, stop: threadin
             queue.append((arrived, frame))
 
 
+PACKET_STATISTICS = 6
+
+
+def report_drops(socks: Sequence[socket.socket], stop: threading.Event) -> None:
+    """Every 5 s, frames the kernel dropped because we read too slowly
+    (``PACKET_STATISTICS``; reading resets the counters), on stderr (the
+    home's ``wan-delay.log``): the sign that this forwarder limits the line."""
+    while not stop.wait(5.0):
+        for s in socks:
+            with contextlib.suppress(OSError):
+                packets, drops = struct.unpack("II", s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))
+                if drops:
+                    print(f"{s.getsockname()[0]}: {drops} of {packets} frames dropped", flush=True)
+
+
 def run(if_a: str, if_b: str, rtt_ms: float, rtt_file: Path | None = None) -> int:
     a, b = packet_socket(if_a), packet_socket(if_b)
     delay = Delay(rtt_ms, rtt_file)
@@ -102,6 +118,7 @@ def run(if_a: str, if_b: str, rtt_ms: float, rtt_file: Path | None = None) -> in
         threading.Thread(target=forward, args=(a, b, delay, stop), daemon=True),
         threading.Thread(target=forward, args=(b, a, delay, stop), daemon=True),
         threading.Thread(target=delay.follow, args=(stop,), daemon=True),
+        threading.Thread(target=report_drops, args=((a, b), stop), daemon=True),
     ]
     for t in threads:
         t.start()
