@@ -114,6 +114,12 @@ def test_deleted_installation_leaves_the_rollups(engine: Engine) -> None:
             assert conn.execute(left.select_from(table)).scalar_one() == 0, table.name
     rolled, raw = both(engine)
     assert rolled == raw and json.loads(rolled)["installations"] == 160 - len(gone)
+    for n in range(160):  # everyone leaves: nothing stays behind, not even a counter at 0
+        delete_installation(engine, "acme", installation(n))
+    counters = [t for c in rollups.COUNTERS for t in (c.totals, c.refs)]
+    with engine.connect() as conn:
+        for table in [t for t, _s, _r in rollups.ROLLUPS] + counters:
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0, table
     engine.dispose()
 
 

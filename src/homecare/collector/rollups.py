@@ -22,6 +22,7 @@ without filters reads them (see :mod:`homecare.collector.queries.sql`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -43,6 +44,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from homecare.collector.db import upload_devices, upload_findings, uploads
 from homecare.collector.extract import key_of
@@ -140,23 +142,136 @@ ROLLUPS: tuple[tuple[Table, Table, Callable[[list[ColumnElement[bool]]], Select[
 )
 
 
+@dataclass(frozen=True)
+class Counter:
+    """Exact distinct counts per key kept as numbers: ``totals`` holds, per
+    key (a week, a week and finding, an hour), the installations and the
+    networks; ``refs`` how many installations each network has under that key.
+
+    An installation adds one to a key's ``installations`` when its rows in
+    ``rollup`` first hold the key and takes it away when the last one goes,
+    so the number is a count of distinct installations, not a sum of
+    uploads; a network counts while its ``refs`` is above zero. Used where
+    the per-installation rows stay about as many as the raw rows (a home
+    checks in a different week and hour each time)."""
+
+    rollup: Table
+    keys: tuple[str, ...]
+    totals: Table
+    refs: Table
+
+
+def _counter(rollup: Table, *keys: str) -> Counter:
+    name, like = rollup.name, [Column(k, rollup.c[k].type, nullable=False) for k in keys]
+    totals = Table(
+        f"{name}_totals",
+        metadata,
+        Column("provider", String(64), nullable=False),
+        *like,
+        Column("installations", Integer, nullable=False),
+        Column("networks", Integer, nullable=False),
+        Index(f"{name}_totals_key", "provider", *keys, unique=True),
+    )
+    refs = Table(
+        f"{name}_refs",
+        metadata,
+        Column("provider", String(64), nullable=False),
+        *[Column(k, rollup.c[k].type, nullable=False) for k in keys],
+        Column("net_key", BigInteger, nullable=False),
+        Column("refs", Integer, nullable=False),
+        Index(f"{name}_refs_key", "provider", *keys, "net_key", unique=True),
+    )
+    return Counter(rollup, keys, totals, refs)
+
+
+COUNTERS = (
+    _counter(weeks, "week"),
+    _counter(week_findings, "week", "code"),
+    _counter(hours, "hour"),
+)
+
+
+def _pairs(conn: Connection, c: Counter, provider: str, inst: int) -> set[tuple[Any, ...]]:
+    """The installation's (key..., network) pairs in the counter's roll-up."""
+    r = c.rollup.c
+    cols = [*(r[k] for k in c.keys), r.net_key]
+    rows = conn.execute(select(*cols).where(r.provider == provider, r.inst_key == inst))
+    return {tuple(row) for row in rows}
+
+
+def _bump(conn: Connection, table: Table, match: dict[str, Any], steps: dict[str, int]) -> int:
+    """Add *steps* to one counter row (created at 0 when missing); the first
+    column's new value. A row whose first column reaches 0 is removed."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    first = next(iter(steps))
+    stmt = (
+        dialect.insert(table)
+        .values(
+            **match,
+            **{c: steps.get(c, 0) for c in ("installations", "networks", "refs") if c in table.c},
+        )
+        .on_conflict_do_update(
+            index_elements=list(match), set_={c: table.c[c] + d for c, d in steps.items()}
+        )
+        .returning(table.c[first])
+    )
+    value = int(conn.execute(stmt).scalar_one())
+    if value <= 0:
+        conn.execute(delete(table).where(*(table.c[k] == v for k, v in match.items())))
+    return value
+
+
+def _move(
+    conn: Connection,
+    c: Counter,
+    provider: str,
+    old: set[tuple[Any, ...]],
+    new: set[tuple[Any, ...]],
+) -> None:
+    """Apply one installation's change of pairs from *old* to *new* to the
+    counters: first the network references, then each key's totals once,
+    both in key order, so two uploads touching the same counter rows lock
+    them in the same order (no deadlock)."""
+    n = len(c.keys)
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
+    for key in {p[:n] for p in new} ^ {p[:n] for p in old}:
+        totals[key] = {"installations": 1 if key in {p[:n] for p in new} else -1, "networks": 0}
+    for pair, step in sorted([*((p, 1) for p in new - old), *((p, -1) for p in old - new)]):
+        match = {"provider": provider, **dict(zip(c.keys, pair[:n], strict=True))}
+        refs = _bump(conn, c.refs, {**match, "net_key": pair[n]}, {"refs": step})
+        if (step, refs) in ((1, 1), (-1, 0)):
+            totals.setdefault(pair[:n], {"installations": 0, "networks": 0})["networks"] += step
+    for key, steps in sorted(totals.items()):
+        match = {"provider": provider, **dict(zip(c.keys, key, strict=True))}
+        _bump(conn, c.totals, match, steps)
+
+
 def refresh_installation(conn: Connection, provider: str, installation_id: str) -> None:
     """Recompute one installation's roll-up rows from the raw tables (in the
     caller's transaction, after its upload rows are written)."""
-    inst = key_of(provider, installation_id)
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": inst})
-    forget_installation(conn, provider, installation_id)
-    for table, source, rows in ROLLUPS:
-        where = [source.c.provider == provider, source.c.installation_id == installation_id]
-        conn.execute(insert(table).from_select(list(table.c.keys()), rows(where)))
+    _sync(conn, provider, installation_id, rebuild=True)
 
 
 def forget_installation(conn: Connection, provider: str, installation_id: str) -> None:
     """Remove one installation from every roll-up (``share --off`` deletes it)."""
+    _sync(conn, provider, installation_id, rebuild=False)
+
+
+def _sync(conn: Connection, provider: str, installation_id: str, rebuild: bool) -> None:
     inst = key_of(provider, installation_id)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": inst})
+    old = [_pairs(conn, c, provider, inst) for c in COUNTERS]
     for table, _source, _rows in ROLLUPS:
         conn.execute(delete(table).where(table.c.provider == provider, table.c.inst_key == inst))
+    if rebuild:
+        for table, source, rows in ROLLUPS:
+            where = [source.c.provider == provider, source.c.installation_id == installation_id]
+            conn.execute(insert(table).from_select(list(table.c.keys()), rows(where)))
+    for c, before in zip(COUNTERS, old, strict=True):
+        after = _pairs(conn, c, provider, inst) if rebuild else set()
+        if before != after:
+            _move(conn, c, provider, before, after)
 
 
 def backfill(conn: Connection) -> None:
@@ -165,3 +280,14 @@ def backfill(conn: Connection) -> None:
     for table, _source, rows in ROLLUPS:
         conn.execute(delete(table))
         conn.execute(insert(table).from_select(list(table.c.keys()), rows([])))
+    for c in COUNTERS:
+        r = c.rollup.c
+        keys = [r.provider, *(r[k] for k in c.keys)]
+        conn.execute(delete(c.refs))
+        refs = select(*keys, r.net_key, func.count(r.inst_key.distinct()))
+        conn.execute(
+            insert(c.refs).from_select(list(c.refs.c.keys()), refs.group_by(*keys, r.net_key))
+        )
+        conn.execute(delete(c.totals))
+        totals = select(*keys, func.count(r.inst_key.distinct()), func.count(r.net_key.distinct()))
+        conn.execute(insert(c.totals).from_select(list(c.totals.c.keys()), totals.group_by(*keys)))

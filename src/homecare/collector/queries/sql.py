@@ -208,6 +208,22 @@ def weekly(
     conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
 ) -> tuple[list[Row], list[Row]]:
     """Week sizes (week, installations, networks) and cells (week, code, i, n)."""
+    if rolled:  # kept as numbers: see rollups.Counter
+        w, c = rollups.COUNTERS[0].totals.c, rollups.COUNTERS[1].totals.c
+        return (
+            list(
+                conn.execute(
+                    select(w.week, w.installations, w.networks).where(w.provider == provider)
+                )
+            ),
+            list(
+                conn.execute(
+                    select(c.week, c.code, c.installations, c.networks).where(
+                        c.provider == provider
+                    )
+                )
+            ),
+        )
     week_t = rollups.weeks if rolled else uploads
     cell_t = rollups.week_findings if rolled else upload_findings
     u, f = week_t.c, cell_t.c
@@ -228,6 +244,10 @@ def hours(
     conn: Connection, filters: Filters, provider: str | None, rolled: bool = False
 ) -> list[Row]:
     """(hour of day UTC, installations, networks)."""
+    if rolled:
+        h = rollups.COUNTERS[2].totals.c
+        stmt = select(h.hour, h.installations, h.networks).where(h.provider == provider)
+        return list(conn.execute(stmt).all())
     source = rollups.hours if rolled else uploads
     u = source.c
     return list(
