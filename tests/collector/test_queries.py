@@ -181,7 +181,17 @@ def test_parquet_export_read_back_by_duckdb(engine: Engine, tmp_path: Path) -> N
         f"SELECT value, installations FROM read_parquet('{tmp_path}/out/cohorts.parquet')"
         " WHERE dimension = 'wifi_band' ORDER BY value"
     ).fetchall()
-    assert rows == [("2.4GHz", None), ("5GHz", 20), ("6GHz", None)]
+    assert rows == [("5GHz", 20)]  # hidden cohorts are left out, as in the console's export
+    for name, hidden_names in (
+        ("cohorts", "('2.4GHz', '6GHz')"),
+        ("findings", "('2.4GHz', '6GHz')"),
+        ("speeds", "('6GHz')"),  # 2.4GHz has k homes: its median is shown, as in the console
+    ):
+        named = con.execute(
+            f"SELECT count(*) FROM read_parquet('{tmp_path}/out/{name}.parquet')"
+            f" WHERE value IN {hidden_names}"
+        ).fetchone()
+        assert named == (0,), name
     hidden = con.execute(
         f"SELECT count(*) FROM read_parquet('{tmp_path}/out/findings.parquet')"
         " WHERE installations IS NOT NULL AND installations < 10 AND installations > 0"

@@ -2,7 +2,10 @@
 engine (DuckDB, Spark, ClickHouse, pandas).
 
 Only what :func:`homecare.collector.queries.cohort_insights` publishes
-leaves: the same k-suppressed counts, a hidden cell is a null. One file per
+leaves: the same k-suppressed counts, a hidden cell is a null, and a hidden
+cohort is left out with all its cells, so not even its name leaves (the
+console's export, :mod:`homecare.collector.web.export`, does the same; the
+JSON API keeps the name with nulls, see docs/collector.md). One file per
 table, typed columns, written atomically (temporary name, then rename):
 
 - ``cohorts.parquet``: dimension, value, installations
@@ -49,6 +52,8 @@ def tables(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
     for dim, table in doc["findings_by_cohort"].items():
         for cohort in table["cohorts"]:
+            if cohort["installations"] is None:
+                continue  # a hidden cohort is not even named
             out["cohorts"].append(
                 {
                     "dimension": dim,
