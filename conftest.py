@@ -24,6 +24,9 @@ from typing import Any
 
 import pytest
 
+#: the CLI-level harness (a Home with canned probes) any test folder may use
+pytest_plugins = ["tests.cli_harness"]
+
 SO_NETNS_COOKIE = getattr(socket, "SO_NETNS_COOKIE", 71)  # Linux >= 5.14
 _LOCAL_FAMILIES = {
     getattr(socket, name) for name in ("AF_UNIX", "AF_NETLINK") if hasattr(socket, name)

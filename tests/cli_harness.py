@@ -18,8 +18,7 @@ from homecare.cli.check_flow import run_check_command
 from homecare.cli.run_context import Overrides
 from homecare.context import Environment
 from homecare.i18n import activate
-
-from . import canned
+from tests import canned
 
 
 class FakeStream(io.StringIO):

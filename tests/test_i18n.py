@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 
 from homecare.i18n import DOMAIN, LOCALE_DIR, SHIPPED_LANGUAGES
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 TRANSLATED = [lang for lang in SHIPPED_LANGUAGES if lang != "en"]
 FIX = "run scripts/update-translations, translate the new entries, then run it again"

@@ -27,7 +27,7 @@ from homecare.probes.base import Probe
 from homecare.profiles.provider import ProviderProfile
 from homecare.render.base import RenderOptions
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 HOOKS = sorted(
     name
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)

@@ -36,10 +36,10 @@ from homecare.models import (
     Segment,
     Severity,
 )
+from homecare.models.router import RouterData
 from homecare.plugins import all_metrics, all_probes, all_rules
 from homecare.privilege import is_privileged
 from homecare.probes.base import Probe
-from homecare.models.router import RouterData
 from homecare.probes.discovery.inventory import apply_comparison, apply_nicknames
 from homecare.probes.router.probe import name_router_clients
 from homecare.probes.runner import ProgressCallback, ProgressEvent, run_probes

@@ -15,9 +15,8 @@ from homecare.advise.followup import (
     remaining_numbers,
 )
 from homecare.store.history import History
-
-from . import canned
-from .conftest import Home, Result
+from tests import canned
+from tests.cli_harness import Home, Result
 
 
 def last_id(home: Home) -> str:

@@ -16,9 +16,8 @@ from homecare.advise.history_advice import (
 )
 from homecare.models import Finding, Report, Segment, Severity, Verdict
 from homecare.store.history import History
-
-from . import canned
-from .conftest import Home
+from tests import canned
+from tests.cli_harness import Home
 
 
 def seed(home: Home, count: int, **scenario: object) -> None:

@@ -9,9 +9,8 @@ from homecare.advise.offers import choose_offer
 from homecare.models import Finding, Guidance, Report, Segment, Severity, Verdict
 from homecare.profiles.provider import Offer, ProviderProfile, load_provider
 from homecare.store.history import History
-
-from . import canned
-from .conftest import Home
+from tests import canned
+from tests.cli_harness import Home
 
 OPTED_IN = "[consent]\noffers = true\n"
 

@@ -9,9 +9,8 @@ import pytest
 
 from homecare.advise.catalogue import Catalogue, extra_dirs_from
 from homecare.cli.app import run
-
-from . import canned
-from .conftest import Home
+from tests import canned
+from tests.cli_harness import Home
 
 
 def test_profile_with_a_wrong_field_resets_only_that_field(home: Home) -> None:

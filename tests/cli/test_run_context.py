@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from homecare.cli.run_context import Overrides, open_run
-
-from .conftest import Home
+from tests.cli_harness import Home
 
 
 def test_overrides_win_over_the_profile(home: Home) -> None:

@@ -13,8 +13,7 @@ from homecare.cli.profile_cmd import run_reset, run_set
 from homecare.cli.setup_cmd import SetupAnswers, run_setup
 from homecare.errors import UsageError
 from homecare.store.profile import load_profile
-
-from .conftest import Home
+from tests.cli_harness import Home
 
 
 def stored(home: Home) -> dict[str, object]:

@@ -25,7 +25,7 @@ from homecare_lab.spec import DeviceSpec, WanSpec
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
 
-IW_FIXTURES = Path(__file__).resolve().parents[1] / "wifi" / "fixtures" / "iw"
+IW_FIXTURES = Path(__file__).resolve().parents[1] / "probes" / "wifi" / "fixtures" / "iw"
 
 STATION = """Station {mac} (on {radio})
 \tinactive time:\t120 ms

@@ -7,7 +7,7 @@ exactly the DNS step fails; with it back the after-session passes and
 run is driven through a pty like a technician at a keyboard; one is killed
 with SIGKILL in the middle of a step and resumed with every earlier step
 intact. The laptop has no radio: a fake ``iw`` replays a real recording of a
-good 5 GHz link (tests/wifi/fixtures), so the Wi-Fi figures are parsed for real.
+good 5 GHz link (tests/probes/wifi/fixtures), so the Wi-Fi figures are parsed for real.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from homecare_lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
-FIXTURES = Path(__file__).resolve().parents[1] / "wifi" / "fixtures" / "iw"
+FIXTURES = Path(__file__).resolve().parents[1] / "probes" / "wifi" / "fixtures" / "iw"
 WAN = WanSpec(down_mbit=50.0, up_mbit=20.0, queue_ms=5)
 REPAIR_KEYS = ["line", "dns", "lan", "room@living-room"]
 

@@ -1,7 +1,7 @@
 """The verdict blames the Wi-Fi when the router is lossy only over a weak link.
 
 No radio here: the laptop namespace gets a fake ``iw`` on its PATH that
-replays a real recording of a weak 2.4 GHz link (tests/wifi/fixtures), with
+replays a real recording of a weak 2.4 GHz link (tests/probes/wifi/fixtures), with
 the lab's interface name, and the router drops a share of the laptop's
 packets, as a poor air link would. Everything else is the real check.
 """
@@ -23,7 +23,7 @@ from homecare_lab.provider_profile import lab_homecare_home
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
-FIXTURES = Path(__file__).resolve().parents[1] / "wifi" / "fixtures" / "iw"
+FIXTURES = Path(__file__).resolve().parents[1] / "probes" / "wifi" / "fixtures" / "iw"
 RECORDED_IF = "wlp2s0"
 
 

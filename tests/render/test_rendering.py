@@ -14,10 +14,9 @@ import pytest
 from homecare.advise.catalogue import Catalogue
 from homecare.advise.guidance import fill
 from homecare.advise.personas import BUILTIN
-
-from . import canned
-from .canned import GATEWAY
-from .conftest import Home
+from tests import canned
+from tests.canned import GATEWAY
+from tests.cli_harness import Home
 
 SKILLS = ("beginner", "intermediate", "expert", "technician")
 LANGUAGES = ("en", "es", "de")

@@ -138,7 +138,7 @@ def test_a_full_disk_while_sharing_is_exit_4(tmp_path: Path) -> None:
     home.mkdir()
     seed = tmp_path / "seed.py"
     seed.write_text(SEED_SHARING)
-    tests_dir = Path(__file__).resolve().parents[2]
+    tests_dir = Path(__file__).resolve().parents[1]
     script = (
         f"mount -t tmpfs -o size=400k tmpfs {home} && {sys.executable} {seed} {tests_dir} && "
         f"(dd if=/dev/zero of={home}/fill bs=4k 2>/dev/null || true) && "

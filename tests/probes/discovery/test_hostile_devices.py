@@ -1,7 +1,7 @@
 """One hostile device never disables discovery (issue 14 item 4).
 
 Loopback unit tests (zeroconf bound to 127.0.0.1 only) and an end-to-end run
-in network namespaces the test builds (tests/discovery/conftest.py): a
+in network namespaces the test builds (tests/probes/discovery/conftest.py): a
 device announcing mDNS service types zeroconf refuses and serving a UPnP
 description in an unknown encoding, next to a well-behaved printer.
 """

@@ -20,7 +20,7 @@ import pytest
 
 from homecare.probes.discovery import oui
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build-oui"
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "build-oui"
 NOT_A_VENDOR = {"private", "ieee registration authority"}
 
 

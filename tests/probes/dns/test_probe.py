@@ -15,7 +15,7 @@ from homecare.probes.base import ProbeContext
 from homecare.probes.dns.probe import DnsProbe
 from homecare.profiles.provider import ProviderProfile, Targets
 
-from .test_dns_lookups import Responder, responder
+from .test_lookups import Responder, responder
 
 __all__ = ["responder"]  # the fixture, used by name below
 
