@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from homecare_lab.home import VirtualHome
-from homecare_lab.provider_profile import lab_homecare_home
+from homecare_lab.provider_profile import lab_homecare_home, provider_profile_toml
 
 AS_NOBODY = (
     "setpriv",
@@ -76,15 +76,19 @@ def homecare_in_laptop(
     env: dict[str, str] | None = None,
     timeout: float = 90,
 ) -> subprocess.CompletedProcess[str]:
-    """``homecare ARGS`` on the laptop with a throwaway HOMECARE_HOME under *workdir*."""
+    """``homecare ARGS`` on the laptop with a throwaway HOMECARE_HOME under *workdir*
+    and the virtual ISP's provider profile (its internet targets, resolver, speed
+    servers), as ``scripts/virtual-home`` gives it."""
     hc_home = lab_homecare_home(workdir)
+    provider = workdir / "provider.toml"
+    provider.write_text(provider_profile_toml(home.spec.wan))
     if unprivileged:
-        for path in (workdir, hc_home, *hc_home.rglob("*")):
+        for path in (workdir, provider, hc_home, *hc_home.rglob("*")):
             path.chmod(0o777 if path.is_dir() else 0o666)
     prefix = list(AS_NOBODY) if unprivileged else []
     return home.run_in_laptop(
         [*prefix, sys.executable, "-m", "homecare", *args],
-        env={"HOMECARE_HOME": str(hc_home), **(env or {})},
+        env={"HOMECARE_HOME": str(hc_home), "HOMECARE_PROVIDER": str(provider), **(env or {})},
         timeout=timeout,
     )
 

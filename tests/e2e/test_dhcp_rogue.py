@@ -6,8 +6,6 @@ own, plays the second router someone plugged in LAN-to-LAN.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,20 +13,16 @@ from typing import Any
 
 import pytest
 from homecare_lab import HomeSpec, VirtualHome, catalogue_devices
+from homecare_lab.runs import check_json
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
 
 
-def _devices(home: VirtualHome, hc_home: Path) -> dict[str, Any]:
-    proc = home.run_in_laptop(
-        [sys.executable, "-m", "homecare", "check", "--json", "--quick", "devices"],
-        env={"HOMECARE_HOME": str(hc_home)},
-        timeout=60,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    report: dict[str, Any] = json.loads(proc.stdout)
-    return report
+def _devices(home: VirtualHome, workdir: Path) -> dict[str, Any]:
+    """``homecare check --quick devices`` on the laptop, with the virtual ISP's profile."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    return check_json(home, workdir, "--quick", "devices")
 
 
 def test_rogue_dhcp_server_is_reported(virtual_home: HomeFactory, tmp_path: Path) -> None:
@@ -61,4 +55,5 @@ def test_rogue_dhcp_server_is_reported(virtual_home: HomeFactory, tmp_path: Path
     assert sorted(data["dhcp_servers"]) == sorted([truth["lan"]["router_ip"], rogue["ip"]])
     finding = next(f for f in report["findings"] if f["code"] == "lan.dhcp.multiple_servers")
     assert finding["evidence"]["unexpected"] == [rogue["ip"]]
-    assert report["verdict"]["segment"] == "lan"
+    seen = [(f["code"], f["segment"], f["severity"]) for f in report["findings"]]
+    assert report["verdict"]["segment"] == "lan", (report["verdict"], seen)

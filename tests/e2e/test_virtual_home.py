@@ -123,6 +123,10 @@ def test_ssdp_search_finds_every_upnp_device(home: VirtualHome) -> None:
     truth = {d["ip"]: d["ssdp"] for d in home.ground_truth()["devices"] if d["ssdp"]}
     found = measure(home, "ssdp-search", "--timeout", "2.5")
     got = {f["from"]: f for f in found}
+    lan = home.ground_truth()["lan"]
+    if home.spec.igd:  # the router's miniupnpd is the home's Internet Gateway Device
+        assert lan["router_ip"] in got
+        assert "InternetGatewayDevice" in str(got.pop(lan["router_ip"]))
     assert set(got) == set(truth)
     for ip, ssdp in truth.items():
         assert got[ip]["friendlyName"] == ssdp["friendly_name"]
