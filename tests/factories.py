@@ -37,14 +37,20 @@ def host(
     resolvers: tuple[str, ...] = (GATEWAY,),
     connection: str = "wired",
 ) -> HostData:
-    addresses = [InterfaceAddress(family="ipv4", address="192.168.1.20", prefix_len=24)] if ipv4 else []
+    addresses = (
+        [InterfaceAddress(family="ipv4", address="192.168.1.20", prefix_len=24)] if ipv4 else []
+    )
     kind: Literal["wifi", "wired"] = "wifi" if connection == "wifi" else "wired"
     name = "wlan0" if kind == "wifi" else "eth0"
     return HostData(
         os="Linux test",
         interfaces=[
-            Interface(name="lo", kind="loopback", is_up=True,
-                      addresses=[InterfaceAddress(family="ipv4", address="127.0.0.1", prefix_len=8)]),
+            Interface(
+                name="lo",
+                kind="loopback",
+                is_up=True,
+                addresses=[InterfaceAddress(family="ipv4", address="127.0.0.1", prefix_len=8)],
+            ),
             Interface(name=name, kind=kind, is_up=up, addresses=addresses),
         ],
         default_routes=[Route(family="ipv4", gateway=gateway, interface=name)] if gateway else [],

@@ -34,7 +34,7 @@ HOOKS = sorted(
     if name.startswith("homecare_") and hasattr(fn, "homecare_spec")
 )
 
-PLUGIN = '''
+PLUGIN = """
 from pydantic import BaseModel
 
 from homecare.hookspecs import hookimpl
@@ -98,7 +98,7 @@ def homecare_history_metrics():
 
     return [evidence_metric("fridge_temp", "fridge.warm", "temperature",
                             lambda usual, now: f"usually {usual} degrees, today {now}")]
-'''
+"""
 
 
 def test_hooks_exist() -> None:

@@ -57,4 +57,6 @@ def start_local_collector(
     upgrade(engine)
     app = create_app(CollectorSettings(database_url=database_url, **settings), engine)
     server = start_background(app, host, port)
-    return LocalCollector(engine, server, {role: create_token(engine, role, provider) for role in ROLES})
+    return LocalCollector(
+        engine, server, {role: create_token(engine, role, provider) for role in ROLES}
+    )

@@ -91,7 +91,10 @@ def _child_env() -> dict[str, str]:
     importable even when neither is installed (a bare checkout)."""
     import homecare
 
-    dirs = [str(Path(__file__).resolve().parents[1]), str(Path(homecare.__file__).resolve().parents[1])]
+    dirs = [
+        str(Path(__file__).resolve().parents[1]),
+        str(Path(homecare.__file__).resolve().parents[1]),
+    ]
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": ":".join([*dirs, path] if path else dirs)}
 

@@ -63,26 +63,60 @@ class PrivatePostgres:
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self.root.chmod(0o700)
         subprocess.run(
-            self._cmd(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "homecare",
-                      "-A", "trust", "--no-sync", "-E", "UTF8"),
-            check=True, capture_output=True, cwd=self.root,
+            self._cmd(
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "homecare",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ),
+            check=True,
+            capture_output=True,
+            cwd=self.root,
         )
         options = f"-k {self.root} -c listen_addresses='' -c max_connections=200"
         if not self.fsync:
             options += " -c fsync=off -c synchronous_commit=off"
         subprocess.run(
-            self._cmd(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options,
-                      "-l", str(self.root / "log"), "-w", "-t", "60", "start"),
-            check=True, capture_output=True, cwd=self.root,
+            self._cmd(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ),
+            check=True,
+            capture_output=True,
+            cwd=self.root,
         )
         return self
 
     def stop(self) -> None:
         if self.data.exists():
             subprocess.run(
-                self._cmd(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                          "-w", "stop"),
-                check=False, capture_output=True, cwd=self.root,
+                self._cmd(
+                    str(self.bin_dir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ),
+                check=False,
+                capture_output=True,
+                cwd=self.root,
             )
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -151,7 +151,9 @@ def test_validate_entry_messages() -> None:
     assert validate_entry("text") == "not a table"
     assert validate_entry({"beginner": "x"}) == "'beginner' is not a table"
     assert validate_entry({"beginner": {"title": "t", "why": " "}}) == "'beginner.why' is missing"
-    assert validate_entry({"beginner": {"title": "t", "why": "w", "steps": [{"text": "s"}]}}) is None
+    assert (
+        validate_entry({"beginner": {"title": "t", "why": "w", "steps": [{"text": "s"}]}}) is None
+    )
 
 
 def test_missing_english_is_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -177,7 +179,9 @@ def test_guidance_from_catalogue(catalogue: Catalogue) -> None:
     assert [s.text for s in g.steps] == [s.text for s in entry.steps]
     assert g.escalated is False
     assert g.advice_id == entry.advice_id
-    assert g.call_support is not None and g.call_support.endswith("(0800\u00a0123)")  # never broken across lines
+    assert g.call_support is not None and g.call_support.endswith(
+        "(0800\u00a0123)"
+    )  # never broken across lines
 
 
 def test_guidance_skips_steps_already_done(catalogue: Catalogue) -> None:

@@ -222,7 +222,9 @@ def test_dns_resolver_failing_when_one_of_several_resolvers_fails() -> None:
         lookup(ok=True, resolver=GATEWAY),
         lookup(ok=False, resolver="9.9.9.9"),
     )
-    finding = only(evaluate(host(resolvers=(GATEWAY, "9.9.9.9")), reach(), d), "dns.resolver.failing")
+    finding = only(
+        evaluate(host(resolvers=(GATEWAY, "9.9.9.9")), reach(), d), "dns.resolver.failing"
+    )
     assert finding.evidence == {"failing": ["9.9.9.9"], "working": [GATEWAY]}
 
 

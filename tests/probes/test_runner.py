@@ -153,8 +153,9 @@ def test_requires_orders_and_passes_results() -> None:
         return GenericData()
 
     # the dependent comes first in the list and the dependency is slower
-    dependent, dependency = run([FakeProbe("dependent", second, requires=("host",)),
-                                 FakeProbe("host", first)])
+    dependent, dependency = run(
+        [FakeProbe("dependent", second, requires=("host",)), FakeProbe("host", first)]
+    )
     assert dependent.status is ProbeStatus.OK
     assert dependency.status is ProbeStatus.OK
     assert seen["status"] is ProbeStatus.OK

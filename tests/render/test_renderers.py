@@ -77,8 +77,13 @@ def test_console_without_symbols(report: Report) -> None:
 @pytest.mark.parametrize("width", [40, 60, 100])
 def test_console_respects_width(report: Report, width: int) -> None:
     text = render(
-        ConsoleRenderer(), report, color=False, width=width, verbosity="detailed",
-        show_commands=True, skill="expert",
+        ConsoleRenderer(),
+        report,
+        color=False,
+        width=width,
+        verbosity="detailed",
+        show_commands=True,
+        skill="expert",
     )
     lines = text.splitlines()
     assert len(lines) > 10

@@ -49,8 +49,14 @@ class Secrets:
 
     def values(self) -> list[str]:
         return [
-            *self.macs, *self.ipv4, *self.ipv6, *self.hostnames, *self.ssids,
-            *self.nicknames, *self.paths, *self.users,
+            *self.macs,
+            *self.ipv4,
+            *self.ipv6,
+            *self.hostnames,
+            *self.ssids,
+            *self.nicknames,
+            *self.paths,
+            *self.users,
         ]
 
 
@@ -67,13 +73,19 @@ _LABEL = st.builds(
 macs = st.binary(min_size=6, max_size=6).map(lambda b: ":".join(f"{x:02x}" for x in b))
 private_v4 = st.one_of(
     st.integers(0, 2**24 - 1).map(lambda n: str(ipaddress.IPv4Address((10 << 24) + n))),
-    st.integers(0, 2**16 - 1).map(lambda n: str(ipaddress.IPv4Address((192 << 24) + (168 << 16) + n))),
+    st.integers(0, 2**16 - 1).map(
+        lambda n: str(ipaddress.IPv4Address((192 << 24) + (168 << 16) + n))
+    ),
 )
 ula_v6 = st.integers(1, 2**64 - 1).map(
     lambda n: str(ipaddress.IPv6Address((0xFD12_3456_789A << 80) + (n << 8) + 1))
 )
-hostnames = st.builds(lambda a, d: f"{a}{d}", _LABEL, st.sampled_from(["", ".local", ".lan", ".home.arpa"]))
-ssids = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=6, max_size=32)
+hostnames = st.builds(
+    lambda a, d: f"{a}{d}", _LABEL, st.sampled_from(["", ".local", ".lan", ".home.arpa"])
+)
+ssids = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=6, max_size=32
+)
 nicknames = st.builds(lambda a: f"{a.title()}s phone", _LABEL)
 users = _LABEL
 paths = st.builds(lambda u, f: f"/home/{u}/{f}/data.txt", _LABEL, _LABEL)
@@ -97,12 +109,25 @@ def identifying_reports(draw: st.DrawFn) -> tuple[Report, Secrets]:
         s.nicknames.append(nick)
         devices.append(
             Device(
-                key=mac, mac=mac, ipv4=[v4], ipv6=[v6], vendor="Apple, Inc.", hostname=name,
-                nickname=nick, model=f"{nick} model", type="phone", is_gateway=i == 0,
+                key=mac,
+                mac=mac,
+                ipv4=[v4],
+                ipv6=[v6],
+                vendor="Apple, Inc.",
+                hostname=name,
+                nickname=nick,
+                model=f"{nick} model",
+                type="phone",
+                is_gateway=i == 0,
                 type_evidence=[f"hostname {name}"],
                 services=[
-                    Service(source="mdns", type="_airplay._tcp.local.", name=nick, port=7000,
-                            properties={"host": name, "mac": mac}),
+                    Service(
+                        source="mdns",
+                        type="_airplay._tcp.local.",
+                        name=nick,
+                        port=7000,
+                        properties={"host": name, "mac": mac},
+                    ),
                     Service(source="ssdp", type=f"urn:{name}:device:x:1", name=name),
                 ],
             )
@@ -117,58 +142,140 @@ def identifying_reports(draw: st.DrawFn) -> tuple[Report, Secrets]:
     s.macs.append(bssid)
     gw, me = s.ipv4[0], s.ipv4[-1]
     host = HostData(
-        hostname_hash="abc123", os="Linux 6.1",
-        interfaces=[Interface(name=f"wl-{user}", kind="wifi", is_up=True, mac=s.macs[-1],
-                              addresses=[InterfaceAddress(family="ipv4", address=me, prefix_len=24),
-                                         InterfaceAddress(family="ipv6", address=s.ipv6[0])])],
+        hostname_hash="abc123",
+        os="Linux 6.1",
+        interfaces=[
+            Interface(
+                name=f"wl-{user}",
+                kind="wifi",
+                is_up=True,
+                mac=s.macs[-1],
+                addresses=[
+                    InterfaceAddress(family="ipv4", address=me, prefix_len=24),
+                    InterfaceAddress(family="ipv6", address=s.ipv6[0]),
+                ],
+            )
+        ],
         default_routes=[Route(family="ipv4", gateway=gw, interface=f"wl-{user}")],
-        resolvers=[gw], primary_interface=f"wl-{user}", connection="wifi",
+        resolvers=[gw],
+        primary_interface=f"wl-{user}",
+        connection="wifi",
     )
     wifi = WifiData(
         source="iw",
-        link=WifiLink(interface="wlan0", connected=True, ssid=ssid, bssid=bssid, band="5GHz",
-                      channel=36, signal_dbm=-61, security="wpa2"),
+        link=WifiLink(
+            interface="wlan0",
+            connected=True,
+            ssid=ssid,
+            bssid=bssid,
+            band="5GHz",
+            channel=36,
+            signal_dbm=-61,
+            security="wpa2",
+        ),
         networks=[WifiNetwork(ssid=f"{ssid}-guest", bssid=bssid, band="5GHz", channel=36)],
     )
     msg = f"cannot reach {s.hostnames[0]} ({gw}, {s.macs[0]}) as {user} reading {path}: timed out"
-    reach = ReachabilityData(pings=[
-        PingResult(target=gw, role="gateway", method="icmp-raw", sent=4, received=3,
-                   rtts_ms=[2.0, 3.0, 4.0], error=f"from {me} to {gw} via {s.ipv6[0]}"),
-        PingResult(target="1.1.1.1", role="internet", method="icmp-raw", sent=4, received=4,
-                   rtts_ms=[20.0] * 4),
-    ])
-    dns = DnsData(lookups=[DnsLookup(name=s.hostnames[0], resolver=gw, ok=False, elapsed_ms=30.0,
-                                     error=f"NXDOMAIN for {s.hostnames[0]} at {gw}")])
+    reach = ReachabilityData(
+        pings=[
+            PingResult(
+                target=gw,
+                role="gateway",
+                method="icmp-raw",
+                sent=4,
+                received=3,
+                rtts_ms=[2.0, 3.0, 4.0],
+                error=f"from {me} to {gw} via {s.ipv6[0]}",
+            ),
+            PingResult(
+                target="1.1.1.1",
+                role="internet",
+                method="icmp-raw",
+                sent=4,
+                received=4,
+                rtts_ms=[20.0] * 4,
+            ),
+        ]
+    )
+    dns = DnsData(
+        lookups=[
+            DnsLookup(
+                name=s.hostnames[0],
+                resolver=gw,
+                ok=False,
+                elapsed_ms=30.0,
+                error=f"NXDOMAIN for {s.hostnames[0]} at {gw}",
+            )
+        ]
+    )
     observations = [
         Observation(probe="host", area="host", status=ProbeStatus.OK, data=host),
         Observation(probe="wifi", area="wifi", status=ProbeStatus.OK, data=wifi),
-        Observation(probe="devices", area="devices", status=ProbeStatus.OK,
-                    data=DevicesData(method="arp", subnet=f"{gw}/24", devices=devices,
-                                     new_since_last=[s.macs[0]])),
+        Observation(
+            probe="devices",
+            area="devices",
+            status=ProbeStatus.OK,
+            data=DevicesData(
+                method="arp", subnet=f"{gw}/24", devices=devices, new_since_last=[s.macs[0]]
+            ),
+        ),
         Observation(probe="reachability", area="connectivity", status=ProbeStatus.OK, data=reach),
         Observation(probe="dns", area="dns", status=ProbeStatus.OK, data=dns),
-        Observation(probe="speed", area="speed", status=ProbeStatus.OK,
-                    data=GenericData(values={"download_mbps": 93.5, "upload_mbps": 18.2,
-                                             "server": s.hostnames[0], "client_ip": me})),
+        Observation(
+            probe="speed",
+            area="speed",
+            status=ProbeStatus.OK,
+            data=GenericData(
+                values={
+                    "download_mbps": 93.5,
+                    "upload_mbps": 18.2,
+                    "server": s.hostnames[0],
+                    "client_ip": me,
+                }
+            ),
+        ),
         Observation(probe="plugin", area="extra", status=ProbeStatus.FAILED, message=msg),
     ]
     findings = [
-        Finding(code="wifi.signal.weak", severity=Severity.WARNING, segment=Segment.WIFI,
-                summary=f"Signal on {ssid} is weak near {s.nicknames[0]}",
-                evidence={"signal_dbm": -61, "ssid": ssid, "bssid": bssid, "band": "5GHz",
-                          "device": s.nicknames[0], "note": msg, "hosts": [s.hostnames[0]],
-                          "Path": path, "user": user}),
-        Finding(code="dns.failing", severity=Severity.CRITICAL, segment=Segment.ROUTER,
-                summary=f"DNS at {gw} fails", evidence={"resolvers": [gw], "error": f"SERVFAIL {gw}"}),
+        Finding(
+            code="wifi.signal.weak",
+            severity=Severity.WARNING,
+            segment=Segment.WIFI,
+            summary=f"Signal on {ssid} is weak near {s.nicknames[0]}",
+            evidence={
+                "signal_dbm": -61,
+                "ssid": ssid,
+                "bssid": bssid,
+                "band": "5GHz",
+                "device": s.nicknames[0],
+                "note": msg,
+                "hosts": [s.hostnames[0]],
+                "Path": path,
+                "user": user,
+            },
+        ),
+        Finding(
+            code="dns.failing",
+            severity=Severity.CRITICAL,
+            segment=Segment.ROUTER,
+            summary=f"DNS at {gw} fails",
+            evidence={"resolvers": [gw], "error": f"SERVFAIL {gw}"},
+        ),
     ]
     report = Report(
         id="0123456789abcdef0123456789abcdef",
         created_at=datetime(2026, 5, 1, 12, 30, 17, tzinfo=UTC),
-        homecare_version="0.1.0", areas=["wifi", "dns", "devices"], provider="acme",
-        observations=observations, findings=findings,
-        verdict=Verdict(segment=Segment.ROUTER, healthy=False,
-                        summary=f"Your router {s.hostnames[0]} at {gw} fails",
-                        evidence=[f"{gw} {s.macs[0]}"]),
+        homecare_version="0.1.0",
+        areas=["wifi", "dns", "devices"],
+        provider="acme",
+        observations=observations,
+        findings=findings,
+        verdict=Verdict(
+            segment=Segment.ROUTER,
+            healthy=False,
+            summary=f"Your router {s.hostnames[0]} at {gw} fails",
+            evidence=[f"{gw} {s.macs[0]}"],
+        ),
     )
     return report, s
 
@@ -180,7 +287,14 @@ def simple_report(check_id: str = "feedfacefeedfacefeedfacefeedface") -> Report:
         created_at=datetime(2026, 5, 1, 12, 30, tzinfo=UTC),
         homecare_version="0.1.0",
         areas=["dns"],
-        findings=[Finding(code="dns.slow", severity=Severity.WARNING, segment=Segment.PROVIDER,
-                          summary="slow", evidence={"median_ms": 410.0})],
+        findings=[
+            Finding(
+                code="dns.slow",
+                severity=Severity.WARNING,
+                segment=Segment.PROVIDER,
+                summary="slow",
+                evidence={"median_ms": 410.0},
+            )
+        ],
         verdict=Verdict(segment=Segment.PROVIDER, healthy=False, summary="slow"),
     )

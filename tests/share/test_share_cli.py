@@ -60,8 +60,9 @@ def spool_files(home: Path) -> list[Path]:
     return [p for p in (home / "state" / "spool").glob("*.json") if p.name != "stats.json"]
 
 
-def test_nothing_leaves_without_consent(home: Path, collector: LocalCollector,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_leaves_without_consent(
+    home: Path, collector: LocalCollector, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["share", "--show"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["findings"][0]["code"] == "dns.slow"
@@ -70,23 +71,27 @@ def test_nothing_leaves_without_consent(home: Path, collector: LocalCollector,
     assert count_uploads(collector.engine) == (0, 0) and spool_files(home) == []
 
 
-def test_do_not_track_wins(home: Path, collector: LocalCollector,
-                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_do_not_track_wins(
+    home: Path, collector: LocalCollector, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run(["share", "--on"]) == 0
     monkeypatch.setenv("DO_NOT_TRACK", "1")
     assert run(["share"]) == 2
     assert count_uploads(collector.engine) == (0, 0) and spool_files(home) == []
 
 
-def test_share_prints_code_and_stores_once(home: Path, collector: LocalCollector,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_share_prints_code_and_stores_once(
+    home: Path, collector: LocalCollector, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["share", "--on"]) == 0
     profile = load_profile(home / "config" / "profile.toml")
     assert profile.consent.share is True and profile.consent.share_given_at is not None
     assert run(["share"]) == 0
     assert run(["share", "--id", simple_report().id[:8]]) == 0
     out = capsys.readouterr().out
-    codes = [line.split(": ")[1] for line in out.splitlines() if line.startswith("Your support code")]
+    codes = [
+        line.split(": ")[1] for line in out.splitlines() if line.startswith("Your support code")
+    ]
     assert len(codes) == 2 and codes[0] == codes[1]
     assert count_uploads(collector.engine) == (1, 1)
     with collector.client("support") as c:
@@ -96,8 +101,12 @@ def test_share_prints_code_and_stores_once(home: Path, collector: LocalCollector
     assert secret.stat().st_mode & 0o777 == 0o600
 
 
-def test_offline_then_flush(home: Path, collector: LocalCollector, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_then_flush(
+    home: Path,
+    collector: LocalCollector,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert run(["share", "--on"]) == 0
     monkeypatch.setenv("HOMECARE_COLLECTOR_URL", "http://127.0.0.1:9")  # discard port: refused
     assert run(["share"]) == 0
@@ -109,8 +118,9 @@ def test_offline_then_flush(home: Path, collector: LocalCollector, monkeypatch: 
     assert spool_files(home) == [] and count_uploads(collector.engine) == (1, 1)
 
 
-def test_off_purges_and_deletes_remotely(home: Path, collector: LocalCollector,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_off_purges_and_deletes_remotely(
+    home: Path, collector: LocalCollector, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run(["share", "--on"]) == 0
     assert run(["share"]) == 0
     monkeypatch.setenv("HOMECARE_COLLECTOR_URL", "http://127.0.0.1:9")
@@ -125,8 +135,9 @@ def test_off_purges_and_deletes_remotely(home: Path, collector: LocalCollector,
     assert not (home / "state" / "share-secret").exists()  # a new installation id next time
 
 
-def test_off_while_offline_retries_deletion_on_flush(home: Path, collector: LocalCollector,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_off_while_offline_retries_deletion_on_flush(
+    home: Path, collector: LocalCollector, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run(["share", "--on"]) == 0
     assert run(["share"]) == 0
     monkeypatch.setenv("HOMECARE_COLLECTOR_URL", "http://127.0.0.1:9")
@@ -143,7 +154,9 @@ def test_maybe_auto_share(home: Path, collector: LocalCollector) -> None:
     session = open_run()
     assert maybe_auto_share(session, simple_report()) is None  # never asked
     person = session.person.with_consent(share=True)
-    person = person.model_copy(update={"consent": person.consent.model_copy(update={"auto_share": True})})
+    person = person.model_copy(
+        update={"consent": person.consent.model_copy(update={"auto_share": True})}
+    )
     save_profile(home / "config" / "profile.toml", person)
     code = maybe_auto_share(open_run(), simple_report())
     assert code is not None and count_uploads(collector.engine) == (1, 1)
@@ -166,12 +179,20 @@ def test_killed_mid_upload_loses_nothing_and_stores_once(home: Path, tmp_path: P
 
     server = start_background(app)
     token = create_token(engine, "ingest", "acme")
-    env = {**os.environ, "HOMECARE_HOME": str(home), "HOMECARE_COLLECTOR_URL": server.url,
-           "HOMECARE_COLLECTOR_TOKEN": token}
+    env = {
+        **os.environ,
+        "HOMECARE_HOME": str(home),
+        "HOMECARE_COLLECTOR_URL": server.url,
+        "HOMECARE_COLLECTOR_TOKEN": token,
+    }
     try:
         assert run(["share", "--on"]) == 0
-        proc = subprocess.Popen([sys.executable, "-m", "homecare", "share"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "homecare", "share"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 30
         while count_uploads(engine)[0] == 0:
             assert time.monotonic() < deadline, proc.communicate()
@@ -179,8 +200,13 @@ def test_killed_mid_upload_loses_nothing_and_stores_once(home: Path, tmp_path: P
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert len(spool_files(home)) == 1  # not acknowledged, so still spooled
-        done = subprocess.run([sys.executable, "-m", "homecare", "share", "--flush"], env=env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "homecare", "share", "--flush"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert "Sent: 1" in done.stdout
         assert spool_files(home) == []

@@ -67,7 +67,9 @@ def test_exhaustive_single_errors_for_some_codes() -> None:
                     assert not is_valid(b[:pos] + ch + b[pos + 1 :])
 
 
-@pytest.mark.parametrize("text", ["", "HC-", "HC-1234-5678", "HC-ABCD-EFG", "HC-ABCD-EFGHJ", "hello"])
+@pytest.mark.parametrize(
+    "text", ["", "HC-", "HC-1234-5678", "HC-ABCD-EFG", "HC-ABCD-EFGHJ", "hello"]
+)
 def test_invalid(text: str) -> None:
     with pytest.raises(InvalidSupportCode):
         parse(text)

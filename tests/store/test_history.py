@@ -107,8 +107,15 @@ def test_migration_from_version_1(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 1")
         conn.execute(
             "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (old.id, old.created_at.isoformat(), json.dumps(old.areas), 0, "critical",
-             json.dumps(["dns.failing"]), old.model_dump_json()),
+            (
+                old.id,
+                old.created_at.isoformat(),
+                json.dumps(old.areas),
+                0,
+                "critical",
+                json.dumps(["dns.failing"]),
+                old.model_dump_json(),
+            ),
         )
     conn.close()
     with History.open(db) as history:
@@ -165,7 +172,7 @@ def test_unreadable_stored_report_is_a_state_error(tmp_path: Path) -> None:
     with History.open(db) as history:
         history.save(report("bad"))
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE checks SET report_json = '{\"id\": \"bad\"}'")
+        conn.execute('UPDATE checks SET report_json = \'{"id": "bad"}\'')
         conn.execute("INSERT INTO checks VALUES ('worse', '2024', '[]', 0, NULL, '[]', 'not json')")
     conn.close()
     with History.open(db) as history:

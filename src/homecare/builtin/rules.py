@@ -14,4 +14,11 @@ from homecare.hookspecs import hookimpl
 
 @hookimpl
 def homecare_rules() -> list[Rule]:
-    return [*CONNECTIVITY_RULES, *QUALITY_RULES, *SPEED_RULES, *WIFI_RULES, *DEVICE_RULES, *ROUTER_RULES]
+    return [
+        *CONNECTIVITY_RULES,
+        *QUALITY_RULES,
+        *SPEED_RULES,
+        *WIFI_RULES,
+        *DEVICE_RULES,
+        *ROUTER_RULES,
+    ]

@@ -168,9 +168,5 @@ def open_run(overrides: Overrides | None = None, env: Environment | None = None)
     for warning in warnings:
         env.stderr.write(f"homecare: {warning}\n")
     provider = load_provider(o.provider or env.environ.get("HOMECARE_PROVIDER") or config.provider)
-    pm = get_plugin_manager(
-        plugin_dirs=env.home.plugin_dirs, disabled=config.disabled_plugins
-    )
-    return RunContext(
-        env, config, person, provider, language, pm, profile_warnings=tuple(warnings)
-    )
+    pm = get_plugin_manager(plugin_dirs=env.home.plugin_dirs, disabled=config.disabled_plugins)
+    return RunContext(env, config, person, provider, language, pm, profile_warnings=tuple(warnings))

@@ -117,7 +117,9 @@ class SpeedData(Strict):
     attempts: list[EngineAttempt] = Field(default_factory=list)
     latency: list[LoadedLatency] = Field(default_factory=list)
     bufferbloat_grade: Grade | None = None
-    bufferbloat_ms: float | None = Field(default=None, description="Worst increase beyond the router.")
+    bufferbloat_ms: float | None = Field(
+        default=None, description="Worst increase beyond the router."
+    )
     rpm: float | None = Field(default=None, description="Worst responsiveness under load.")
     plan_down_mbit: float | None = None
     plan_up_mbit: float | None = None

@@ -76,7 +76,9 @@ class Observation(Strict):
     area: str
     status: ProbeStatus
     duration_s: float = 0.0
-    message: str | None = Field(default=None, description="Why a probe failed, timed out or skipped.")
+    message: str | None = Field(
+        default=None, description="Why a probe failed, timed out or skipped."
+    )
     data: ObservationData | None = None
 
 

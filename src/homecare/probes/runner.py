@@ -110,7 +110,9 @@ def run_probes(
         except ProbeSkipped as exc:
             obs = _status_only(probe, ProbeStatus.SKIPPED, str(exc), began, clock)
         except Exception as exc:  # a probe must never take the run down
-            obs = _status_only(probe, ProbeStatus.FAILED, f"{type(exc).__name__}: {exc}", began, clock)
+            obs = _status_only(
+                probe, ProbeStatus.FAILED, f"{type(exc).__name__}: {exc}", began, clock
+            )
         finish(probe, obs)
 
     threads = []

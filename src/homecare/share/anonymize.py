@@ -63,13 +63,49 @@ MAX_EVIDENCE_NUMBER = 1_000_000
 #: Evidence strings passed as-is: closed vocabularies the models define.
 _SAFE_VALUES = frozenset(
     {
-        "device", "wifi", "lan", "router", "provider", "internet", "unknown",
-        "info", "warning", "problem", "critical", "ok", "failed", "timeout", "skipped",
-        "2.4GHz", "5GHz", "6GHz", "wired", "none", "gateway",
-        "icmp-raw", "icmp-dgram", "tcp-connect",
-        "open", "owe", "wep", "wpa", "wpa/wpa2", "wpa2", "wpa2/wpa3", "wpa3",
-        "wpa2-enterprise", "wpa3-enterprise", "ccmp", "gcmp", "tkip",
-        "802.11a/b/g", "wifi4", "wifi5", "wifi6", "wifi6e", "wifi7",
+        "device",
+        "wifi",
+        "lan",
+        "router",
+        "provider",
+        "internet",
+        "unknown",
+        "info",
+        "warning",
+        "problem",
+        "critical",
+        "ok",
+        "failed",
+        "timeout",
+        "skipped",
+        "2.4GHz",
+        "5GHz",
+        "6GHz",
+        "wired",
+        "none",
+        "gateway",
+        "icmp-raw",
+        "icmp-dgram",
+        "tcp-connect",
+        "open",
+        "owe",
+        "wep",
+        "wpa",
+        "wpa/wpa2",
+        "wpa2",
+        "wpa2/wpa3",
+        "wpa3",
+        "wpa2-enterprise",
+        "wpa3-enterprise",
+        "ccmp",
+        "gcmp",
+        "tkip",
+        "802.11a/b/g",
+        "wifi4",
+        "wifi5",
+        "wifi6",
+        "wifi6e",
+        "wifi7",
     }
 )
 _SPEED_KEYS = {
@@ -158,14 +194,21 @@ def _advice(
         return None
     codes = {f.code for f in report.findings}
     tried = steps_tried or {}
-    return AdviceOut.model_validate({
-        "skill": skill,
-        "shown": [AdviceShownOut(code=g.code, escalated=g.escalated)
-                  for g in report.guidance if _CODE.fullmatch(g.code)],
-        "tried": [StepsTriedOut(code=code, steps=sorted({n for n in tried[code] if 0 < n < 100}))
-                  for code in sorted(tried)
-                  if code in codes and _CODE.fullmatch(code) and tried[code]],
-    })
+    return AdviceOut.model_validate(
+        {
+            "skill": skill,
+            "shown": [
+                AdviceShownOut(code=g.code, escalated=g.escalated)
+                for g in report.guidance
+                if _CODE.fullmatch(g.code)
+            ],
+            "tried": [
+                StepsTriedOut(code=code, steps=sorted({n for n in tried[code] if 0 < n < 100}))
+                for code in sorted(tried)
+                if code in codes and _CODE.fullmatch(code) and tried[code]
+            ],
+        }
+    )
 
 
 def hash_mac(secret: bytes, mac: str) -> HashedId | None:
@@ -198,7 +241,12 @@ def _first(report: Report, kind: type[Any]) -> Any:
 
 def _os_family(os_name: str) -> Any:
     low = os_name.lower()
-    for key, family in (("linux", "linux"), ("darwin", "macos"), ("mac", "macos"), ("windows", "windows")):
+    for key, family in (
+        ("linux", "linux"),
+        ("darwin", "macos"),
+        ("mac", "macos"),
+        ("windows", "windows"),
+    ):
         if key in low:
             return family
     return "other"
@@ -212,7 +260,9 @@ def _finding(f: Finding) -> FindingOut:
         clean = _evidence_value(value)
         if clean is not None:
             evidence[key] = clean
-    return FindingOut(code=f.code, severity=f.severity.value, segment=f.segment.value, evidence=evidence)
+    return FindingOut(
+        code=f.code, severity=f.severity.value, segment=f.segment.value, evidence=evidence
+    )
 
 
 def _safe_name(name: str) -> bool:

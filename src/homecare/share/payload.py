@@ -56,7 +56,9 @@ class HashedId(_Model):
         pattern=r"^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$",
         description="Vendor prefix; None for locally administered (randomized) addresses.",
     )
-    id: str = Field(pattern=_HEX, description="HMAC-SHA256 with the installation secret, truncated.")
+    id: str = Field(
+        pattern=_HEX, description="HMAC-SHA256 with the installation secret, truncated."
+    )
 
 
 class Cohort(_Model):
@@ -82,7 +84,8 @@ class FindingOut(_Model):
     segment: Segment
     evidence: dict[EvidenceKey, EvidenceValue] = Field(
         default_factory=dict,
-        max_length=32, description="Numbers, booleans and scrubbed vocabulary only."
+        max_length=32,
+        description="Numbers, booleans and scrubbed vocabulary only.",
     )
 
 
@@ -151,8 +154,11 @@ class AdviceShownOut(_Model):
 
 class StepsTriedOut(_Model):
     code: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-    steps: list[int] = Field(default_factory=list, max_length=50,
-                             description="Catalogue step numbers (1-based) the person did.")
+    steps: list[int] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Catalogue step numbers (1-based) the person did.",
+    )
 
 
 class AdviceOut(_Model):
@@ -169,7 +175,9 @@ class UploadPayload(_Model):
     """One anonymized check, as the collector stores it."""
 
     schema_version: Literal[1] = UPLOAD_SCHEMA_VERSION
-    upload_id: str = Field(pattern=_UUID, description="Client-generated; the collector stores it once.")
+    upload_id: str = Field(
+        pattern=_UUID, description="Client-generated; the collector stores it once."
+    )
     installation_id: str = Field(pattern=_HEX, description="Derived from the local secret.")
     created_at: datetime = Field(description="When the check ran, truncated to the minute.")
     homecare_version: str = Field(pattern=_TOKEN)

@@ -78,15 +78,20 @@ def _secret(session: RunContext) -> bytes:
             ).format(path=exc.path)
         ) from exc
     except (OSError, ValueError) as exc:
-        raise StateError(_("Cannot read or create the sharing key: {error}").format(error=exc)) from exc
+        raise StateError(
+            _("Cannot read or create the sharing key: {error}").format(error=exc)
+        ) from exc
 
 
 def build_payload(session: RunContext, report: Report) -> dict[str, Any]:
     """The anonymized payload for *report* (what ``--show`` prints)."""
     speed = session.provider.speed
     tier = next(
-        (t.name for t in session.provider.plan_tiers
-         if speed.plan_down_mbit is not None and t.down_mbit == speed.plan_down_mbit),
+        (
+            t.name
+            for t in session.provider.plan_tiers
+            if speed.plan_down_mbit is not None and t.down_mbit == speed.plan_down_mbit
+        ),
         None,
     )
     with History.open(session.env.home.history_db) as history:
@@ -137,8 +142,10 @@ def share_report(session: RunContext, report: Report) -> ShareResult:
     url, _token = collector_settings(session)
     if not url:
         raise ConfigError(
-            _("No collector is configured: set collector_url in the provider profile "
-              "or HOMECARE_COLLECTOR_URL.")
+            _(
+                "No collector is configured: set collector_url in the provider profile "
+                "or HOMECARE_COLLECTOR_URL."
+            )
         )
     payload = build_payload(session, report)
     spool = spool_for(session)

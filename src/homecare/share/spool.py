@@ -134,8 +134,13 @@ class Spool:
         path = self._path(upload_id)
         if not path.exists():
             spooled_at = self._clock()
-            envelope = {"id": upload_id, "spooled_at": spooled_at, "attempts": 0,
-                        "next_attempt_at": 0.0, "payload": payload}
+            envelope = {
+                "id": upload_id,
+                "spooled_at": spooled_at,
+                "attempts": 0,
+                "next_attempt_at": 0.0,
+                "payload": payload,
+            }
             atomic_write(path, json.dumps(envelope, separators=(",", ":")).encode())
             self._stamp(path, spooled_at)
         self._enforce_limits(keep=path)

@@ -138,7 +138,9 @@ class History:
                 )
         except sqlite3.Error as exc:
             self._raise_ifdamaged(exc)
-            raise StateError(_("Cannot save the check to history: {error}").format(error=exc)) from exc
+            raise StateError(
+                _("Cannot save the check to history: {error}").format(error=exc)
+            ) from exc
 
     def summaries(self, limit: int = 20) -> list[CheckSummary]:
         rows = self._query(
@@ -168,8 +170,7 @@ class History:
     def get(self, check_id: str) -> Report | None:
         """A stored report by id or unique id prefix."""
         rows = self._query(
-            "SELECT id, report_json FROM checks WHERE id = ? OR id LIKE ? "
-            "ORDER BY created_at DESC",
+            "SELECT id, report_json FROM checks WHERE id = ? OR id LIKE ? ORDER BY created_at DESC",
             (check_id, f"{check_id}%"),
         )
         if not rows:
@@ -277,9 +278,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _connect(
-    path: Path, timeout: float = BUSY_TIMEOUT_S
-) -> tuple[sqlite3.Connection, str | None]:
+def _connect(path: Path, timeout: float = BUSY_TIMEOUT_S) -> tuple[sqlite3.Connection, str | None]:
     """Open and migrate; move a damaged database aside with a clear error.
 
     Returns the connection and, when it is read-only, why writes will fail.

@@ -29,7 +29,9 @@ def budget(seconds: float = 2.5, streams: int = 2, max_bytes: int = 10**12) -> M
 def test_backend_url_forms() -> None:
     assert backend_url("http://h/", "garbage.php") == "http://h/garbage.php"
     assert backend_url("http://h/backend", "empty.php") == "http://h/backend/empty.php"
-    assert backend_url("http://h/backend/empty.php", "garbage.php") == "http://h/backend/garbage.php"
+    assert (
+        backend_url("http://h/backend/empty.php", "garbage.php") == "http://h/backend/garbage.php"
+    )
 
 
 @pytest.mark.parametrize("direction", ["download", "upload"])
@@ -71,7 +73,9 @@ def test_refused_connection() -> None:
         LibreSpeedEngine([f"http://127.0.0.1:{port}/"]).prepare(time.monotonic() + 1)
 
 
-@pytest.mark.parametrize(("mode", "message"), [("http403", "403"), ("http429", "429"), ("garbage", "garbage")])
+@pytest.mark.parametrize(
+    ("mode", "message"), [("http403", "403"), ("http429", "429"), ("garbage", "garbage")]
+)
 def test_prepare_translates_bad_answers(mode: str, message: str) -> None:
     with fault_server(mode) as url, pytest.raises(EngineError, match=message):
         LibreSpeedEngine([url]).prepare(time.monotonic() + 2)
@@ -79,7 +83,9 @@ def test_prepare_translates_bad_answers(mode: str, message: str) -> None:
 
 def test_picks_the_server_that_answers(librespeed_url: str) -> None:
     with fault_server("http403") as bad:
-        assert LibreSpeedEngine([bad, librespeed_url]).prepare(time.monotonic() + 2) == librespeed_url
+        assert (
+            LibreSpeedEngine([bad, librespeed_url]).prepare(time.monotonic() + 2) == librespeed_url
+        )
 
 
 @pytest.mark.parametrize(

@@ -31,9 +31,7 @@ def system_lookup(name: str, timeout_s: float) -> DnsLookup:
     worker.join(timeout_s)
     elapsed = round((time.monotonic() - started) * 1000, 2)
     if worker.is_alive():
-        return DnsLookup(
-            name=name, ok=False, elapsed_ms=elapsed, error=_("No answer (timed out)")
-        )
+        return DnsLookup(name=name, ok=False, elapsed_ms=elapsed, error=_("No answer (timed out)"))
     addrs = result.get("addrs")
     if isinstance(addrs, list) and addrs:
         return DnsLookup(name=name, ok=True, addresses=addrs, elapsed_ms=elapsed)
@@ -61,7 +59,12 @@ def direct_lookup(name: str, resolver: str, timeout_s: float) -> DnsLookup:
     elapsed = round((time.monotonic() - started) * 1000, 2)
     rcode = answer.rcode()
     addrs = sorted(
-        {item.to_text() for rrset in answer.answer if rrset.rdtype == dns.rdatatype.A for item in rrset}
+        {
+            item.to_text()
+            for rrset in answer.answer
+            if rrset.rdtype == dns.rdatatype.A
+            for item in rrset
+        }
     )
     if rcode != dns.rcode.NOERROR or not addrs:
         return DnsLookup(

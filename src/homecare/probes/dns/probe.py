@@ -32,9 +32,11 @@ class DnsProbe:
         with ThreadPoolExecutor(max_workers=min(8, len(jobs))) as pool:
             lookups: list[DnsLookup] = list(
                 pool.map(
-                    lambda job: system_lookup(job[0], timeout)
-                    if job[1] is None
-                    else direct_lookup(job[0], job[1], timeout),
+                    lambda job: (
+                        system_lookup(job[0], timeout)
+                        if job[1] is None
+                        else direct_lookup(job[0], job[1], timeout)
+                    ),
                     jobs,
                 )
             )

@@ -52,12 +52,16 @@ def read_interfaces() -> list[Interface]:
                 mac = a.address.lower().replace("-", ":") or None
             elif a.family == socket.AF_INET:
                 addresses.append(
-                    InterfaceAddress(family="ipv4", address=a.address, prefix_len=_prefix(a.netmask))
+                    InterfaceAddress(
+                        family="ipv4", address=a.address, prefix_len=_prefix(a.netmask)
+                    )
                 )
             elif a.family == socket.AF_INET6:
                 addresses.append(
                     InterfaceAddress(
-                        family="ipv6", address=a.address.split("%")[0], prefix_len=_prefix(a.netmask)
+                        family="ipv6",
+                        address=a.address.split("%")[0],
+                        prefix_len=_prefix(a.netmask),
                     )
                 )
         c = counters.get(name)

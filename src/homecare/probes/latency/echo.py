@@ -79,11 +79,7 @@ def paced_icmp(
         seq = 0
         while True:
             now = time.monotonic()
-            sending = (
-                seq < limit
-                and now < deadline
-                and not (stop is not None and stop.is_set())
-            )
+            sending = seq < limit and now < deadline and not (stop is not None and stop.is_set())
             if sending and now >= next_send:
                 seq += 1
                 try:

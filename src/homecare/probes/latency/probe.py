@@ -75,7 +75,9 @@ class LatencyProbe:
             explicit=field in q.model_fields_set,
         )  # fmt: skip
         targets = latency_targets(ctx)
-        ctx.progress(_("Measuring latency and loss ({count} probes per target)").format(count=count))
+        ctx.progress(
+            _("Measuring latency and loss ({count} probes per target)").format(count=count)
+        )
 
         def one(item: tuple[str, Role]) -> LatencySeries:
             target, role = item

@@ -18,9 +18,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 
-_IDENTS = itertools.cycle(
-    [(os.getpid() * 7919 + n) & 0xFFFF for n in range(1, 4096)]
-)
+_IDENTS = itertools.cycle([(os.getpid() * 7919 + n) & 0xFFFF for n in range(1, 4096)])
 
 ICMP_ECHO_REQUEST = 8
 ICMP_ECHO_REPLY = 0
@@ -115,7 +113,9 @@ def icmp_series(
             series.sent += 1
             sent_at[seq] = time.monotonic()
             wait_until = min(deadline, sent_at[seq] + max(timeout_s, interval_s))
-            _collect(sock, raw, ident, target, sent_at, series, wait_until, stop_early=interval_s <= 0)
+            _collect(
+                sock, raw, ident, target, sent_at, series, wait_until, stop_early=interval_s <= 0
+            )
         # late replies to earlier probes
         late_until = min(deadline, time.monotonic() + timeout_s) if sent_at else 0.0
         _collect(sock, raw, ident, target, sent_at, series, late_until, stop_early=True)

@@ -116,9 +116,7 @@ class Meter:
                 base_bytes, base_t = total, now
             elif base_bytes is not None:
                 samples.append(round(rate, 2))
-                self.progress(
-                    _("{label}: {rate:.1f} Mbit/s").format(label=self.label, rate=rate)
-                )
+                self.progress(_("{label}: {rate:.1f} Mbit/s").format(label=self.label, rate=rate))
                 if settled(samples, b.stable_samples, b.stable_tolerance) and (
                     b.also_settled is None or b.also_settled()
                 ):

@@ -70,7 +70,9 @@ def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
         except (ssl.SSLError, OSError) as exc:
             sock.close()
             raise EngineError(
-                _("Secure connection to {server} failed: {error}").format(server=ep.label, error=exc)
+                _("Secure connection to {server} failed: {error}").format(
+                    server=ep.label, error=exc
+                )
             ) from exc
     return sock
 
@@ -112,7 +114,9 @@ def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHea
         if end >= 0:
             break
         if got >= _HEADER_LIMIT:
-            raise EngineError(_("The speed test server {server} sent garbage.").format(server=ep.label))
+            raise EngineError(
+                _("The speed test server {server} sent garbage.").format(server=ep.label)
+            )
     head = bytes(buf[:end]).decode("latin-1")
     lines = head.split("\r\n")
     parts = lines[0].split(" ", 2)

@@ -30,7 +30,11 @@ DOWNLOAD_CHUNKS = 1024  # MiB per request: LibreSpeed's cap, so few requests at 
 
 def backend_url(base: str, name: str) -> str:
     """``name`` beneath a LibreSpeed base URL (with or without ``/backend/``)."""
-    return base.rstrip("/") + "/" + name if not base.endswith(".php") else base.rsplit("/", 1)[0] + "/" + name
+    return (
+        base.rstrip("/") + "/" + name
+        if not base.endswith(".php")
+        else base.rsplit("/", 1)[0] + "/" + name
+    )
 
 
 class LibreSpeedEngine:
