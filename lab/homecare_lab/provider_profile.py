@@ -8,6 +8,7 @@ measures the virtual home and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import tomli_w
@@ -42,6 +43,21 @@ def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:
 
 def provider_profile_toml(wan: WanSpec | None = None) -> str:
     return tomli_w.dumps(provider_profile(wan))
+
+
+def write_provider_file(
+    folder: Path, wan: WanSpec | None = None, **sections: Mapping[str, object]
+) -> Path:
+    """``folder/lab-isp.toml`` (readable by every user): the lab's profile with
+    *sections* merged in (``thresholds={...}``, ``speed={...}`` for short tests)."""
+    profile = provider_profile(wan)
+    for name, values in sections.items():
+        base = profile.get(name)
+        profile[name] = {**base, **values} if isinstance(base, dict) else dict(values)
+    path = folder / "lab-isp.toml"
+    path.write_text(tomli_w.dumps(profile))
+    path.chmod(0o644)
+    return path
 
 
 def lab_homecare_home(root: Path) -> Path:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from homecare_lab import HomeSpec, VirtualHome
 from homecare_lab.requirements import TEST_TOOLS, why_unavailable
+from homecare_lab.runs import open_workdir
 
 HomeFactory = Callable[..., VirtualHome]
 
@@ -52,6 +54,13 @@ def virtual_home() -> Iterator[HomeFactory]:
     finally:
         for home in reversed(homes):
             home.close()
+
+
+@pytest.fixture(scope="module")
+def shared_tmp() -> Iterator[Path]:
+    """A folder every user can reach (pytest's own tmp is root-only), per module."""
+    with open_workdir("hc-e2e-") as path:
+        yield path
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,14 @@ router down, `check latency` once measured 100 % loss and said "healthy";
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomli_w
 from homecare_lab import HomeSpec, VirtualHome
-from homecare_lab.provider_profile import lab_homecare_home, provider_profile
+from homecare_lab.provider_profile import lab_homecare_home, write_provider_file
 from homecare_lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
@@ -59,24 +56,10 @@ def home(module_virtual_home: HomeFactory) -> Iterator[VirtualHome]:
 
 
 @pytest.fixture(scope="module")
-def shared_tmp() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="hc-e2e-areas-", dir="/tmp"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def provider_file(shared_tmp: Path) -> Path:
-    path = shared_tmp / "lab-isp.toml"
-    profile = provider_profile(WanSpec())
-    profile["thresholds"] = {"ping_count": 4, "ping_timeout_s": 0.5, "dns_timeout_s": 1.0}
-    profile["speed"] = {**profile["speed"], "duration_s": 3.0, "quick_duration_s": 2.0}  # type: ignore[dict-item]
-    path.write_text(tomli_w.dumps(profile))
-    path.chmod(0o644)
-    return path
+    short = {"ping_count": 4, "ping_timeout_s": 0.5, "dns_timeout_s": 1.0}
+    speed = {"duration_s": 3.0, "quick_duration_s": 2.0}
+    return write_provider_file(shared_tmp, WanSpec(), thresholds=short, speed=speed)
 
 
 def switch(home: VirtualHome, name: str) -> None:

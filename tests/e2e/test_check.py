@@ -8,17 +8,15 @@ checked against the published schema and against what the lab broke.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
-import tomli_w
 from homecare_lab import HomeSpec, VirtualHome, addresses
-from homecare_lab.provider_profile import lab_homecare_home, provider_profile
+from homecare_lab.provider_profile import lab_homecare_home, write_provider_file
+from homecare_lab.runs import AS_NOBODY
 from homecare_lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
@@ -34,44 +32,16 @@ def home(module_virtual_home: HomeFactory) -> Iterator[VirtualHome]:
 
 
 @pytest.fixture(scope="module")
-def shared_tmp() -> Iterator[Path]:
-    """A folder the unprivileged user can reach (pytest's own tmp is root-only)."""
-    path = Path(tempfile.mkdtemp(prefix="hc-e2e-", dir="/tmp"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def provider_file(shared_tmp: Path) -> Path:
-    path = shared_tmp / "lab-isp.toml"
-    profile = provider_profile(WanSpec())
-    profile["thresholds"] = {"ping_count": 4, "ping_timeout_s": 0.5, "dns_timeout_s": 1.0}
-    path.write_text(tomli_w.dumps(profile))
-    path.chmod(0o644)
-    return path
-
-
-# Runs homecare as an ordinary user (nobody) without any capability, as a
-# customer without admin rights would.
-AS_NOBODY = [
-    "setpriv",
-    "--reuid=65534",
-    "--regid=65534",
-    "--clear-groups",
-    "--inh-caps=-all",
-    "--bounding-set=-all",
-    "--",
-]
+    short = {"ping_count": 4, "ping_timeout_s": 0.5, "dns_timeout_s": 1.0}
+    return write_provider_file(shared_tmp, WanSpec(), thresholds=short)
 
 
 def run_check(
     home: VirtualHome, provider_file: Path, tmp_path: Path, *args: str, unprivileged: bool = False
 ) -> tuple[int, dict[str, object], str]:
     hc_home = lab_homecare_home(tmp_path)
-    prefix = AS_NOBODY if unprivileged else []
+    prefix = list(AS_NOBODY) if unprivileged else []
     if unprivileged:
         for path in (hc_home, *hc_home.rglob("*")):
             path.chmod(0o777 if path.is_dir() else 0o666)
