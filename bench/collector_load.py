@@ -44,7 +44,13 @@ from homecare.share.spool import Spool, SpoolLimits
 
 BANDS = ("2.4GHz", "5GHz", "6GHz", None)
 TIERS = ("fiber-100", "fiber-300", "dsl-50", None)
-CODES = ("wifi.signal.weak", "dns.slow", "lan.latency.high", "internet.loss", "wifi.channel.crowded")
+CODES = (
+    "wifi.signal.weak",
+    "dns.slow",
+    "lan.latency.high",
+    "internet.loss",
+    "wifi.channel.crowded",
+)
 
 
 def make_payload(rng: random.Random, n: int) -> dict[str, Any]:
@@ -55,13 +61,21 @@ def make_payload(rng: random.Random, n: int) -> dict[str, Any]:
         "installation_id": hashlib.sha256(f"i{n % 2000}".encode()).hexdigest()[:32],
         "created_at": "2026-05-01T12:30:00Z",
         "homecare_version": "0.1.0",
-        "cohort": {"plan_tier": rng.choice(TIERS), "router_vendor": rng.choice(["AVM", "Sagemcom", None]),
-                   "connection_type": "wifi" if band else "wired", "wifi_band": band},
+        "cohort": {
+            "plan_tier": rng.choice(TIERS),
+            "router_vendor": rng.choice(["AVM", "Sagemcom", None]),
+            "connection_type": "wifi" if band else "wired",
+            "wifi_band": band,
+        },
         "verdict": {"healthy": False, "segment": "wifi"},
-        "findings": [{"code": c, "severity": "warning", "segment": "wifi", "evidence": {"x": 1}}
-                     for c in rng.sample(CODES, rng.randint(0, 3))],
-        "devices": [{"kind": rng.choice(["phone", "tv", "computer"]), "vendor": "Apple Inc."}
-                    for _ in range(rng.randint(1, 12))],
+        "findings": [
+            {"code": c, "severity": "warning", "segment": "wifi", "evidence": {"x": 1}}
+            for c in rng.sample(CODES, rng.randint(0, 3))
+        ],
+        "devices": [
+            {"kind": rng.choice(["phone", "tv", "computer"]), "vendor": "Apple Inc."}
+            for _ in range(rng.randint(1, 12))
+        ],
         "speeds": {"download_mbps": rng.uniform(5, 300), "upload_mbps": rng.uniform(1, 50)},
     }
     return UploadPayload.model_validate(p).model_dump(mode="json")
@@ -83,14 +97,29 @@ class CollectorProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "homecare.collector", "serve", *self.db_args, "--host",
-             "127.0.0.1", "--port", str(self.port), "--rate", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "homecare.collector",
+                "serve",
+                *self.db_args,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--rate",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "listening on" not in line:
-            raise RuntimeError(f"collector did not start: {line} {self.proc.stderr.read() if self.proc.stderr else ''}")
+            raise RuntimeError(
+                f"collector did not start: {line} {self.proc.stderr.read() if self.proc.stderr else ''}"
+            )
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -106,7 +135,9 @@ class CollectorProcess:
                 self.kill()
 
 
-def throughput(db_url: str, db_args: list[str], uploads: int, clients: int, repeat: int) -> dict[str, Any]:
+def throughput(
+    db_url: str, db_args: list[str], uploads: int, clients: int, repeat: int
+) -> dict[str, Any]:
     engine = make_engine(db_url)
     upgrade(engine)
     token = create_token(engine, "ingest", "bench")
@@ -127,8 +158,9 @@ def throughput(db_url: str, db_args: list[str], uploads: int, clients: int, repe
 
     def worker() -> None:
         local: collections.Counter[int] = collections.Counter()
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"},
-                          timeout=60) as client:
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as client:
             while (job := work.get()) is not None:
                 for _attempt in range(5):
                     try:
@@ -151,13 +183,21 @@ def throughput(db_url: str, db_args: list[str], uploads: int, clients: int, repe
     rows, distinct = count_uploads(engine)
     engine.dispose()
     return {
-        "requests": len(jobs), "elapsed_s": elapsed, "requests_per_s": len(jobs) / elapsed,
-        "statuses": dict(statuses), "errors": dict(errors), "rows": rows, "distinct": distinct,
-        "expected": uploads, "5xx": sum(n for s, n in statuses.items() if s >= 500),
+        "requests": len(jobs),
+        "elapsed_s": elapsed,
+        "requests_per_s": len(jobs) / elapsed,
+        "statuses": dict(statuses),
+        "errors": dict(errors),
+        "rows": rows,
+        "distinct": distinct,
+        "expected": uploads,
+        "5xx": sum(n for s, n in statuses.items() if s >= 500),
     }
 
 
-def crash(db_url: str, db_args: list[str], uploads: int, clients: int, workdir: Path) -> dict[str, Any]:
+def crash(
+    db_url: str, db_args: list[str], uploads: int, clients: int, workdir: Path
+) -> dict[str, Any]:
     engine = make_engine(db_url)
     upgrade(engine)
     token = create_token(engine, "ingest", "bench")
@@ -208,8 +248,13 @@ def crash(db_url: str, db_args: list[str], uploads: int, clients: int, workdir: 
     stored = stored_ids(engine)
     engine.dispose()
     return {
-        "uploads": uploads, "kills": kills, "elapsed_s": elapsed, "acked": len(acked),
-        "rows": rows, "distinct": distinct, "acked_missing": len(acked - stored) + lost_at_kills,
+        "uploads": uploads,
+        "kills": kills,
+        "elapsed_s": elapsed,
+        "acked": len(acked),
+        "rows": rows,
+        "distinct": distinct,
+        "acked_missing": len(acked - stored) + lost_at_kills,
         "client_retries": dict(failures),
     }
 
@@ -260,21 +305,25 @@ def main() -> int:
             r = throughput(url, db_args, uploads, args.clients, args.repeat)
             good = r["rows"] == r["distinct"] == r["expected"] and r["5xx"] == 0
             ok &= good
-            print(f"{name:10} throughput: {r['requests']} requests ({uploads} uploads x{args.repeat}) "
-                  f"by {args.clients} clients in {r['elapsed_s']:.1f} s = {r['requests_per_s']:.0f} uploads/s; "
-                  f"statuses {r['statuses']}; 5xx {r['5xx']}; client errors {r['errors'] or 0}; "
-                  f"rows {r['rows']} distinct {r['distinct']} expected {r['expected']} -> "
-                  f"{'OK' if good else 'FAIL'}")
+            print(
+                f"{name:10} throughput: {r['requests']} requests ({uploads} uploads x{args.repeat}) "
+                f"by {args.clients} clients in {r['elapsed_s']:.1f} s = {r['requests_per_s']:.0f} uploads/s; "
+                f"statuses {r['statuses']}; 5xx {r['5xx']}; client errors {r['errors'] or 0}; "
+                f"rows {r['rows']} distinct {r['distinct']} expected {r['expected']} -> "
+                f"{'OK' if good else 'FAIL'}"
+            )
             if args.no_crash:
                 continue
             reset(url)
             c = crash(url, db_args, crash_uploads, 20, workdir / f"crash-{name}")
             good = c["rows"] == c["distinct"] == c["uploads"] and c["acked_missing"] == 0
             ok &= good
-            print(f"{name:10} crash: {c['uploads']} uploads by 20 spool clients, collector SIGKILLed "
-                  f"{c['kills']}x and restarted, {c['elapsed_s']:.1f} s; acknowledged-but-missing "
-                  f"{c['acked_missing']}; rows {c['rows']} distinct {c['distinct']}; client retries "
-                  f"{sum(c['client_retries'].values())} -> {'OK' if good else 'FAIL'}")
+            print(
+                f"{name:10} crash: {c['uploads']} uploads by 20 spool clients, collector SIGKILLed "
+                f"{c['kills']}x and restarted, {c['elapsed_s']:.1f} s; acknowledged-but-missing "
+                f"{c['acked_missing']}; rows {c['rows']} distinct {c['distinct']}; client retries "
+                f"{sum(c['client_retries'].values())} -> {'OK' if good else 'FAIL'}"
+            )
     return 0 if ok else 1
 
 

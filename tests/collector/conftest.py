@@ -69,7 +69,8 @@ def start_collector(url: str, **overrides: object) -> Collector:
     upgrade(engine)
     server = start_background(create_app(settings, engine))
     return Collector(
-        engine, server,
+        engine,
+        server,
         ingest=create_token(engine, "ingest", "acme"),
         support=create_token(engine, "support", "acme"),
         analyst=create_token(engine, "analyst", "acme"),

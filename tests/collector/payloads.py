@@ -35,8 +35,11 @@ def payload(
         "language": "en",
         "areas": ["wifi"],
         "cohort": {
-            "plan_tier": tier, "plan_down_mbps": 100.0 if tier else None,
-            "router_vendor": vendor, "connection_type": connection, "wifi_band": band,
+            "plan_tier": tier,
+            "plan_down_mbps": 100.0 if tier else None,
+            "router_vendor": vendor,
+            "connection_type": connection,
+            "wifi_band": band,
         },
         "verdict": {"healthy": not codes, "segment": "wifi" if codes else None},
         "findings": [
@@ -46,7 +49,11 @@ def payload(
         "network": {"gateway_rtt_ms": 3.5, "internet_rtt_ms": 21.0, "dns_ok": 2},
         "wifi": {"band": band, "channel": 36, "signal_dbm": -75} if band else None,
         "devices": [
-            {"kind": "phone", "vendor": "Apple Inc.", "id": {"oui": "a4:83:e7", "id": "0123456789abcdef"}},
+            {
+                "kind": "phone",
+                "vendor": "Apple Inc.",
+                "id": {"oui": "a4:83:e7", "id": "0123456789abcdef"},
+            },
             {"kind": "router", "vendor": vendor, "is_gateway": True},
         ],
         "speeds": {"download_mbps": down, "upload_mbps": 20.0} if down is not None else None,

@@ -48,7 +48,9 @@ def test_support_token_cannot_upload(collector: Collector) -> None:
         b"not json",
         json.dumps({**payload(), "hostname": "alice-laptop"}).encode(),
         json.dumps({**payload(), "upload_id": "123"}).encode(),
-        json.dumps({**payload(), "findings": [{"code": "X", "severity": "bad", "segment": "wifi"}]}).encode(),
+        json.dumps(
+            {**payload(), "findings": [{"code": "X", "severity": "bad", "segment": "wifi"}]}
+        ).encode(),
         json.dumps({k: v for k, v in payload().items() if k != "verdict"}).encode(),
     ],
 )

@@ -23,10 +23,15 @@ def store(db: Path, items: list[dict[str, Any]]) -> None:
     upgrade(engine)
     for p in items:
         model = UploadPayload.model_validate(p)
-        insert_upload(engine, upload_id=model.upload_id, provider="acme",
-                      installation_id=model.installation_id,
-                      support_code=from_upload_id(model.upload_id),
-                      created_at=model.created_at, payload_json=model.model_dump_json())
+        insert_upload(
+            engine,
+            upload_id=model.upload_id,
+            provider="acme",
+            installation_id=model.installation_id,
+            support_code=from_upload_id(model.upload_id),
+            created_at=model.created_at,
+            payload_json=model.model_dump_json(),
+        )
     engine.dispose()
 
 

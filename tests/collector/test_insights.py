@@ -25,12 +25,26 @@ def seeded() -> list[dict[str, Any]]:
     every home uploads twice (counts must be by installation, not upload)."""
     out = []
     n = 0
-    for band, homes, tier in (("5GHz", 20, "fiber-300"), ("2.4GHz", 12, "fiber-100"), ("6GHz", 3, "fiber-1000")):
+    for band, homes, tier in (
+        ("5GHz", 20, "fiber-300"),
+        ("2.4GHz", 12, "fiber-100"),
+        ("6GHz", 3, "fiber-1000"),
+    ):
         for _ in range(homes):
             codes = ("wifi.signal.weak",) if n % 2 == 0 else ("wifi.signal.weak", "dns.slow")
             for _rep in range(2):
-                out.append(payload(n, band=band, tier=tier, codes=codes, down=80.0 + n % 7,
-                                   feedback=4 if n % 3 else 2, offer="mesh.upsell", taken=n % 2 == 0))
+                out.append(
+                    payload(
+                        n,
+                        band=band,
+                        tier=tier,
+                        codes=codes,
+                        down=80.0 + n % 7,
+                        feedback=4 if n % 3 else 2,
+                        offer="mesh.upsell",
+                        taken=n % 2 == 0,
+                    )
+                )
             n += 1
     return out
 
@@ -41,10 +55,15 @@ def seeded_doc(tmp_path: Path) -> dict[str, Any]:
     upgrade(engine)
     for p in seeded():
         model = UploadPayload.model_validate(p)
-        insert_upload(engine, upload_id=model.upload_id, provider="acme",
-                      installation_id=model.installation_id,
-                      support_code=from_upload_id(model.upload_id),
-                      created_at=model.created_at, payload_json=model.model_dump_json())
+        insert_upload(
+            engine,
+            upload_id=model.upload_id,
+            provider="acme",
+            installation_id=model.installation_id,
+            support_code=from_upload_id(model.upload_id),
+            created_at=model.created_at,
+            payload_json=model.model_dump_json(),
+        )
     doc = cohort_insights(engine, "acme", Filters(), 10)
     engine.dispose()
     return doc
@@ -66,8 +85,11 @@ def test_one_dimensional_never_exactly_one_hidden(counts: dict[str, int]) -> Non
     assert len(hidden) != 1 or all(n == 0 for key, n in counts.items() if key not in hidden)
 
 
-@given(st.dictionaries(st.tuples(st.sampled_from("abcd"), st.sampled_from("wxyz")),
-                       st.integers(0, 30), min_size=1))
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from("abcd"), st.sampled_from("wxyz")), st.integers(0, 30), min_size=1
+    )
+)
 def test_table_lines_never_hold_exactly_one_hidden_cell(counts: dict[tuple[str, str], int]) -> None:
     rows, cols = sorted({r for r, _ in counts}), sorted({c for _, c in counts})
     out = suppress_table(counts, 10, rows, cols)

@@ -25,9 +25,23 @@ from .payloads import payload
 def test_serve_process_with_speedtest(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite3"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "homecare.collector", "serve", "--db", str(db), "--host",
-         "127.0.0.1", "--port", "0", "--speedtest-port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "homecare.collector",
+            "serve",
+            "--db",
+            str(db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--speedtest-port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None and proc.stderr is not None
@@ -86,9 +100,22 @@ def test_migrations_idempotent_and_concurrent(db_url: str) -> None:
 
 def _serve(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "homecare.collector", "serve", "--db", str(db), "--host",
-         "127.0.0.1", "--port", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "homecare.collector",
+            "serve",
+            "--db",
+            str(db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     found = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
@@ -142,9 +169,12 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
                     break
                 except httpx.TransportError:
                     assert time.monotonic() < deadline
-            codes = [c.post("/v1/uploads", json=payload(n),
-                            headers={"Authorization": f"Bearer {token}"}).status_code
-                     for n in range(20)]
+            codes = [
+                c.post(
+                    "/v1/uploads", json=payload(n), headers={"Authorization": f"Bearer {token}"}
+                ).status_code
+                for n in range(20)
+            ]
         assert codes == [201] * 20
         assert count_uploads(engine) == (20, 20)
         engine.dispose()
