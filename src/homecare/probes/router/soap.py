@@ -10,11 +10,12 @@ entities are refused before any expansion.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import time
 from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
+
+from homecare.probes.discovery.ssdp import location_allowed
 
 MAX_REPLY_BYTES = 64 * 1024
 MAX_FIELD_CHARS = 256
@@ -29,24 +30,13 @@ def _local(tag: str) -> str:
 
 
 def same_origin_url(base: str, relative: str, router_ip: str) -> str | None:
-    """*relative* joined to *base*, only if it stays plain HTTP on *router_ip*."""
+    """*relative* joined to *base*, only if it stays plain HTTP on *router_ip*
+    (the same rule SSDP applies to a LOCATION: ``ssdp.location_allowed``)."""
     try:
         url = urljoin(base, relative)
-        parts = urlsplit(url)
-        port = parts.port
-        host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme.lower() != "http" or host is None:
-        return None
-    if port is not None and not 0 < port < 65536:
-        return None
-    try:
-        if ipaddress.ip_address(host) != ipaddress.ip_address(router_ip):
-            return None
-    except ValueError:
-        return None
-    return url
+    return url if location_allowed(url, router_ip) else None
 
 
 def envelope(service_type: str, action: str, args: Mapping[str, str]) -> bytes:
