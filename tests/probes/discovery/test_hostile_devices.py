@@ -129,6 +129,7 @@ def _start(mini_home: Any, device: int, *extra: str) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.e2e  # discovery inside the namespace home the fixture builds
 def test_devices_probe_in_a_home_with_a_hostile_device(mini_home: Any, tmp_path: Path) -> None:
     """``homecare check devices`` (the one flow) beside the hostile device."""
     from homecare_lab.provider_profile import lab_homecare_home

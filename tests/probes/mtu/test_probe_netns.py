@@ -15,10 +15,13 @@ from collections.abc import Iterator
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("ip") is None or shutil.which("nft") is None,
-    reason="needs root, ip and nft to build network namespaces",
-)
+pytestmark = [
+    pytest.mark.e2e,  # probes sent inside namespaces this module builds
+    pytest.mark.skipif(
+        os.geteuid() != 0 or shutil.which("ip") is None or shutil.which("nft") is None,
+        reason="needs root, ip and nft to build network namespaces",
+    ),
+]
 
 PROBE = """
 import json, time
