@@ -2,7 +2,9 @@
 
 A session is stored as the signed document it arrived as (so the desk can
 re-check the signature at any time), under its support code and job id.
-The tables are created by migration 0003.
+The tables are created by migration 0003; 0007 adds the installation
+column (indexed with the provider and arrival time), so the desk finds an
+installation's sessions by equality.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ tech_sessions = Table(
     Column("job_id", String(64)),
     Column("technician", String(120), nullable=False),
     Column("before_id", String(36)),
+    Column("installation_id", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("document", Text, nullable=False),
@@ -95,6 +98,7 @@ def insert_session(
                     job_id=upload.get("job_id"),
                     technician=technician,
                     before_id=upload.get("before_upload_id"),
+                    installation_id=upload.get("installation_id"),
                     created_at=datetime.fromisoformat(upload["created_at"]),
                     received_at=datetime.now(UTC),
                     document=document_json,
@@ -112,8 +116,8 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _rows(engine: Engine, *where: Any) -> list[StoredSession]:
-    stmt = select(*_COLUMNS).where(*where).order_by(tech_sessions.c.received_at.desc()).limit(50)
+def _rows(engine: Engine, *where: Any, limit: int = 50) -> list[StoredSession]:
+    stmt = select(*_COLUMNS).where(*where).order_by(tech_sessions.c.received_at.desc()).limit(limit)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return [
@@ -132,6 +136,18 @@ def find_sessions_by_code(engine: Engine, provider: str | None, code: str) -> li
 
 def find_sessions_by_job(engine: Engine, provider: str, job_id: str) -> list[StoredSession]:
     return _rows(engine, tech_sessions.c.provider == provider, tech_sessions.c.job_id == job_id)
+
+
+def find_sessions_by_installation(
+    engine: Engine, provider: str, installation_id: str, limit: int = 20
+) -> list[StoredSession]:
+    """The installation's sessions, newest first (index ``tech_sessions_installation``)."""
+    return _rows(
+        engine,
+        tech_sessions.c.provider == provider,
+        tech_sessions.c.installation_id == installation_id,
+        limit=limit,
+    )
 
 
 def get_session(engine: Engine, provider: str | None, session_id: str) -> StoredSession | None:

@@ -8,21 +8,19 @@ when there is nothing (an empty list) or a feature is absent (``None``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from homecare.collector.alerts_db import alert_feed
 from homecare.collector.session_view import session_view
 from homecare.collector.sessions_db import (
     StoredSession,
     find_sessions_by_code,
+    find_sessions_by_installation,
     find_sessions_by_job,
-    get_session,
-    tech_sessions,
 )
 
 
@@ -99,28 +97,10 @@ def session_summary(found: StoredSession) -> SessionSummary:
 
 
 def _sessions(engine: Engine, provider: str, installation_id: str) -> list[SessionSummary] | None:
-    """Sessions whose upload names this installation (newest first).
-
-    ``tech_sessions`` has no installation column, so the stored document is
-    narrowed with LIKE (the id is hex, so it holds no wildcard) and checked
-    exactly after parsing."""
-    if not re.fullmatch(r"[0-9a-f]{8,64}", installation_id):
-        return []
-    needle = f'%"installation_id": "{installation_id}"%'
-    stmt = (
-        select(tech_sessions.c.id)
-        .where(tech_sessions.c.provider == provider, tech_sessions.c.document.like(needle))
-        .order_by(tech_sessions.c.received_at.desc())
-        .limit(20)
-    )
-    with engine.connect() as conn:
-        ids = [str(r[0]) for r in conn.execute(stmt)]
-    out = []
-    for session_id in ids:
-        found = get_session(engine, provider, session_id)
-        if found and found.document.get("upload", {}).get("installation_id") == installation_id:
-            out.append(session_summary(found))
-    return out
+    """Sessions at this installation, newest first: an indexed equality on
+    ``tech_sessions.installation_id`` (migration 0007)."""
+    found = find_sessions_by_installation(engine, provider, installation_id, limit=20)
+    return [session_summary(s) for s in found]
 
 
 def _alerts(engine: Engine, provider: str, installation_id: str) -> list[AlertSummary]:
