@@ -253,6 +253,18 @@ def _handler(box: FritzBox) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _endless_xml(self) -> None:
+            """A service description that never ends (a hostile box's first API load)."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.end_headers()
+            self.wfile.write(b'<?xml version="1.0"?><scpd><actionList>')
+            try:
+                for _ in range(100_000):  # 2.5 GB if nobody stops reading
+                    self.wfile.write(b"<action><name>A</name></action>" * 800)
+            except OSError:
+                pass  # the client hung up, as it should
+
         def _hang(self) -> bool:
             if box.mode == "hang":
                 time.sleep(30)
@@ -269,6 +281,8 @@ def _handler(box: FritzBox) -> type[BaseHTTPRequestHandler]:
                 self._send(200, boxinfo())
             elif path == "/devicehostlist.lua":
                 self._send(200, (DATA / "devicehostlist.xml").read_bytes())
+            elif box.mode == "endless-scpd" and path.endswith("SCPD.xml"):
+                self._endless_xml()
             else:
                 self._send(404, b"<html>not found</html>", "text/html")
 

@@ -14,7 +14,7 @@ from homecare.models import Observation, ProbeStatus
 from homecare.probes.base import ProbeContext
 from homecare.probes.router.probe import RouterProbe, merge
 from homecare.probes.router.settings import RouterSettings
-from homecare.probes.router.tr064 import FritzClient, count_resyncs
+from homecare.probes.router.tr064 import MAX_REPLY_BYTES, FritzClient, count_resyncs
 from homecare.profiles.provider import PlanTier, ProviderProfile, SpeedSettings
 
 from .fritz_box import FLAKY_LOG, PASSWORD, USER, FritzBox, flaky_replies, seed_cache, serving
@@ -165,3 +165,22 @@ def test_a_box_that_never_answers_is_given_up_within_its_limit(
         RouterProbe().run(_ctx(settings, 10))
     assert time.monotonic() - started < 5
     assert "TR-064" in str(raised.value)
+
+
+def test_the_first_api_load_is_bounded_too(tmp_path: Path) -> None:
+    """No cache yet: fritzconnection reads every service description from the box,
+    and a box that streams one without end is cut off at the size cap."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with serving(FritzBox(mode="endless-scpd")) as box:
+            started = time.monotonic()
+            reading = client(box, tmp_path / "no-cache-yet", timeout=5.0).read()
+            took = time.monotonic() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reading.errors and "TR-064" in reading.errors[0]
+    assert took < 5
+    assert peak < 20 * MAX_REPLY_BYTES  # the reply was never held whole

@@ -91,6 +91,24 @@ class BoundedAdapter(HTTPAdapter):
         return response
 
 
+def bounded_connection_class(base: type[Any]) -> type[Any]:
+    """fritzconnection's connection with every request bounded from the first one.
+
+    fritzconnection makes its own ``requests`` session and loads the box's API
+    (dozens of service descriptions) inside its constructor, so mounting the
+    adapter afterwards leaves that first load unbounded. Its API loader is the
+    first thing that uses the session: the adapter goes on just before it.
+    """
+
+    class BoundedFritzConnection(base):  # type: ignore[misc]
+        def _load_router_api(self, *args: Any, **kwargs: Any) -> Any:
+            for scheme in ("http://", "https://"):
+                self.session.mount(scheme, BoundedAdapter(self.timeout or 3.0))
+            return super()._load_router_api(*args, **kwargs)
+
+    return BoundedFritzConnection
+
+
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -146,7 +164,7 @@ class FritzClient:
             raise RouterError(f"tr64desc.xml: HTTP {status}")
         check_xml(body)
         try:
-            fc = FritzConnection(
+            fc = bounded_connection_class(FritzConnection)(
                 address=self.address,
                 port=self.port,
                 user=self._user,
@@ -161,8 +179,6 @@ class FritzClient:
             raise RouterAuthRefused("the FRITZ!Box refused the user name or password") from None
         except (FritzConnectionException, requests.RequestException, OSError, ValueError) as exc:
             raise RouterError(f"TR-064: {type(exc).__name__}") from None
-        fc.session.mount("http://", BoundedAdapter(self.timeout))
-        fc.session.mount("https://", BoundedAdapter(self.timeout))
         self._fc = fc
 
     def call(self, service: str, action: str, **arguments: object) -> Mapping[str, Any]:
