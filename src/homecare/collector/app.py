@@ -11,6 +11,7 @@ add one ``app.include_router(...)`` line below.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -27,11 +28,13 @@ from homecare.collector.api import (
     uploads,
 )
 from homecare.collector.api.deps import ApiError, AppState, Limits
-from homecare.collector.ratelimit import TokenBuckets
+from homecare.collector.ratelimit import LimiterUnavailable, TokenBuckets
 from homecare.collector.settings import CollectorSettings
 from homecare.collector.tokens import TokenCache
 
 __all__ = ["ApiError", "create_app"]
+
+_log = logging.getLogger("homecare.collector")
 
 
 def create_app(settings: CollectorSettings, engine: Engine | None = None) -> FastAPI:
@@ -48,6 +51,7 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
         inflight=asyncio.Semaphore(settings.max_inflight_uploads),
     )
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(LimiterUnavailable, _limits_down)  # type: ignore[arg-type]
     app.include_router(health.router)
     app.include_router(uploads.router)
     app.include_router(installations.router)
@@ -57,6 +61,14 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
     app.include_router(alerts.router)
     web.install(app)  # the desk, the console and their login page
     return app
+
+
+async def _limits_down(_request: Request, exc: LimiterUnavailable) -> JSONResponse:
+    """Redis gone: closed (503, clients retry from their spool), never unlimited."""
+    _log.error("%s", exc)
+    return JSONResponse(
+        {"detail": "rate limits unavailable"}, status_code=503, headers={"Retry-After": "5"}
+    )
 
 
 async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

@@ -101,9 +101,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         limit_concurrency=args.limit_concurrency,
+        redis_url=args.redis_url or os.environ.get("HOMECARE_COLLECTOR_REDIS_URL") or None,
+        global_upload_rate_per_s=args.global_rate,
+        global_upload_burst=args.global_burst,
         session_secret=web_session_secret(),
         catalogue_dirs=tuple(str(d) for d in extra_dirs_from(os.environ)),
     )
+    if settings.redis_url:  # fail at start, in one line, not at the first upload
+        from homecare.collector.ratelimit import LimiterUnavailable, connect_redis
+
+        try:
+            connect_redis(settings.redis_url).close()
+        except LimiterUnavailable as exc:
+            raise CliError(str(exc)) from None
     engine = _engine(args)
     if args.workers > 1:
         engine.dispose()
@@ -304,6 +314,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--source-burst", type=int, default=300, help="bucket size per source address"
+    )
+    serve.add_argument(
+        "--redis-url",
+        default=None,
+        help="keep shared rate limits in Redis, e.g. unix:///run/redis/redis.sock "
+        "(or HOMECARE_COLLECTOR_REDIS_URL; default: in the database)",
+    )
+    serve.add_argument(
+        "--global-rate",
+        type=float,
+        default=1000.0,
+        help="uploads/s of all instances together before 503 (0: off)",
+    )
+    serve.add_argument(
+        "--global-burst", type=int, default=2000, help="bucket size of the global budget"
     )
     serve.add_argument(
         "--trusted-proxy",

@@ -30,6 +30,12 @@ class CollectorSettings:
     insights_burst: int = 20
     #: buckets in the database (shared by instances) or in process only
     shared_limits: bool = True
+    #: keep the shared buckets in Redis instead of the database (None: the
+    #: database); when Redis cannot be reached, limited requests get 503
+    redis_url: str | None = None
+    #: the global capacity guard: uploads/s of all instances together (0: off)
+    global_upload_rate_per_s: float = 1000.0
+    global_upload_burst: int = 2000
     #: uploads handled at once by this instance; beyond it 503 + Retry-After
     max_inflight_uploads: int = 256
     #: proxies whose X-Forwarded-For is believed (addresses or networks)

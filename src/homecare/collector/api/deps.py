@@ -11,6 +11,7 @@ separate small cache, so many bogus tokens cannot flush the good ones.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -18,10 +19,21 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from homecare.collector import audit
-from homecare.collector.ratelimit import Limiter, TokenBuckets, make_limiter, retry_after_header
+from homecare.collector.ratelimit import (
+    GlobalBudget,
+    Limiter,
+    LimiterUnavailable,
+    TokenBuckets,
+    connect_redis,
+    make_global_budget,
+    make_limiter,
+    retry_after_header,
+)
 from homecare.collector.settings import CollectorSettings
 from homecare.collector.sources import client_address, rate_key
 from homecare.collector.tokens import Principal, TokenCache
+
+_log = logging.getLogger("homecare.collector")
 
 
 class ApiError(Exception):
@@ -41,16 +53,25 @@ class Limits:
     auth_fail: Limiter
     lookup: Limiter
     insights: Limiter
+    #: the global capacity guard (uploads of all instances together)
+    global_uploads: GlobalBudget
 
     @classmethod
     def from_settings(cls, s: CollectorSettings, engine: Engine) -> Limits:
+        """Shared through Redis when ``redis_url`` is set (checked now: a
+        Redis that cannot be reached fails the start, in one line), else
+        through the database, else (``shared_limits`` off) in process."""
         shared = engine if s.shared_limits else None
+        redis = connect_redis(s.redis_url) if s.redis_url and s.shared_limits else None
         return cls(
-            installation=make_limiter(shared, s.rate_per_s, s.burst),
-            source=make_limiter(shared, s.source_rate_per_s, s.source_burst),
-            auth_fail=make_limiter(shared, s.auth_fail_rate_per_s, s.auth_fail_burst),
-            lookup=make_limiter(shared, s.lookup_rate_per_s, s.lookup_burst),
-            insights=make_limiter(shared, s.insights_rate_per_s, s.insights_burst),
+            installation=make_limiter(shared, s.rate_per_s, s.burst, redis),
+            source=make_limiter(shared, s.source_rate_per_s, s.source_burst, redis),
+            auth_fail=make_limiter(shared, s.auth_fail_rate_per_s, s.auth_fail_burst, redis),
+            lookup=make_limiter(shared, s.lookup_rate_per_s, s.lookup_burst, redis),
+            insights=make_limiter(shared, s.insights_rate_per_s, s.insights_burst, redis),
+            global_uploads=make_global_budget(
+                shared, s.global_upload_rate_per_s, s.global_upload_burst, redis
+            ),
         )
 
 
@@ -81,10 +102,26 @@ def source_of(request: Request) -> str:
 
 
 async def charge(limiter: Limiter, key: str, cost: float = 1.0, what: str = "rate limit") -> None:
-    """Take *cost* from *key*'s bucket or refuse with 429 and Retry-After."""
-    wait = await run_in_threadpool(limiter.take, key, cost)
+    """Take *cost* from *key*'s bucket or refuse with 429 and Retry-After;
+    503 when the shared backend (Redis) is down: closed, never unlimited."""
+    try:
+        wait = await run_in_threadpool(limiter.take, key, cost)
+    except LimiterUnavailable as exc:
+        _log.error("%s", exc)
+        raise ApiError(503, "rate limits unavailable", {"Retry-After": "5"}) from None
     if wait > 0:
         raise ApiError(429, what, {"Retry-After": retry_after_header(wait)})
+
+
+async def charge_capacity(limiter: GlobalBudget) -> None:
+    """Take one upload from the global budget or refuse with 503 and Retry-After."""
+    try:
+        wait = await run_in_threadpool(limiter.take)
+    except LimiterUnavailable as exc:
+        _log.error("%s", exc)
+        raise ApiError(503, "rate limits unavailable", {"Retry-After": "5"}) from None
+    if wait > 0:
+        raise ApiError(503, "collector at capacity", {"Retry-After": retry_after_header(wait)})
 
 
 async def principal(request: Request, roles: set[str], limit: bool = False) -> Principal:

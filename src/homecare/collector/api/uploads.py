@@ -6,7 +6,8 @@ read; an invalid body (or an unknown token, see :mod:`.deps`) costs its
 source ``invalid_cost`` more; only a valid upload is charged to its
 installation. A flood from one address or one installation therefore never
 takes another customer's budget. The capacity guard refuses with 503 when
-this instance already handles ``max_inflight_uploads``.
+this instance already handles ``max_inflight_uploads``, and when all
+instances together are over ``global_upload_rate_per_s``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from homecare.collector import db
-from homecare.collector.api.deps import ApiError, charge, principal, read_limited, source_of, state
+from homecare.collector.api.deps import (
+    ApiError,
+    charge,
+    charge_capacity,
+    principal,
+    read_limited,
+    source_of,
+    state,
+)
 from homecare.collector.rescrub import Refused, rescrub
 from homecare.collector.sources import network_of, rate_key
 from homecare.share.payload import UploadPayload
@@ -58,6 +67,9 @@ async def _upload(request: Request) -> JSONResponse:
         )
         return JSONResponse({"detail": "invalid payload", "errors": errors}, status_code=422)
     await charge(st.limits.installation, f"inst:{who.provider}:{payload.installation_id}")
+    # after validation: the guard protects the shared database, which only a
+    # valid upload writes to (an invalid one is refused by its source's bucket)
+    await charge_capacity(st.limits.global_uploads)
     code = from_upload_id(payload.upload_id)
     created = await run_in_threadpool(
         db.insert_upload,
