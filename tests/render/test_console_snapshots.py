@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from homecare.i18n import activate
+from homecare.render.base import RenderOptions
+from homecare.render.view import build_view
 from homecare.store.history import History
 
 from .snapshot_report import fixed_report
@@ -78,6 +81,15 @@ def test_console_snapshot(tmp_path: Path, kind: str, language: str, columns: int
     for line in out.splitlines():  # nothing cropped: a box or table row is closed
         if line and line[0] in "╭│┏┃┡└╰":
             assert line.rstrip()[-1] in "╮│┓┃┩┘╯", line
+    activate(language)
+    try:
+        kinds = {row.kind for row in build_view(report, RenderOptions()).devices}
+    finally:
+        activate("en")
+    assert kinds or kind == "tip"  # the tip report lists no devices
+    for device_kind in kinds:  # a device kind is never broken mid-word
+        for word in device_kind.split():
+            assert word in out, f"{word!r} was folded at {columns} columns"
     path = SNAPSHOTS / f"{kind}-{language}-{columns}.txt"
     if UPDATE or not path.exists():
         path.write_text(out, encoding="utf-8")

@@ -82,8 +82,15 @@ class ConsoleRenderer:
         if view.devices:
             console.print()
             inv = Table(title=view.devices_title, title_justify="left", expand=False)
-            for header in (_("Name"), _("Address"), _("Vendor"), _("Kind"), _("Notes")):
-                inv.add_column(header, overflow="fold")
+            columns = (
+                (_("Name"), None),
+                (_("Address"), [row.address for row in view.devices]),
+                (_("Vendor"), None),
+                (_("Kind"), [row.kind for row in view.devices]),
+                (_("Notes"), None),
+            )
+            for header, width, cap in _inventory_widths(columns, console.width):
+                inv.add_column(header, overflow="fold", min_width=width, max_width=cap)
             for row in view.devices:
                 inv.add_row(row.name, row.address, row.vendor, row.kind, row.note)
             console.print(inv)
@@ -126,3 +133,37 @@ class ConsoleRenderer:
             console.print(Text(view.support_line))
         if view.footer:
             console.print(Text(view.footer, style=style["muted"]))
+
+
+#: a column kept at its longest word gives up this much before words fold
+_LONGEST_KEPT = 20
+
+
+def _inventory_widths(
+    columns: tuple[tuple[str, list[str] | None], ...], terminal: int
+) -> list[tuple[str, int | None, int | None]]:
+    """(header, min width, max width) per column of the device table.
+
+    Columns with cells to keep whole are held at their longest word; the
+    others share what is left of the terminal (rich alone would squeeze the
+    held columns too when the table does not fit).
+    """
+    held = {header: _longest_word(cells) for header, cells in columns}
+    free = [header for header, width in held.items() if width is None]
+    room = terminal - (3 * len(columns) + 1)  # borders and one space each side of a cell
+    share = max(8, (room - sum(w or 0 for w in held.values())) // max(1, len(free)))
+    return [(h, held[h], None if held[h] else share) for h, _cells in columns]
+
+
+def _longest_word(cells: list[str] | None) -> int | None:
+    """The width that keeps every word of *cells* whole (None: the column may fold).
+
+    rich folds a word mid-way once a narrow terminal squeezes its column
+    below the word ("Streaming-Ger|ät"); device kinds and addresses are short
+    and read badly broken, so their columns keep their longest word and the
+    free-text columns give up the room instead.
+    """
+    if not cells:
+        return None
+    longest = max((len(word) for cell in cells for word in cell.split()), default=0)
+    return min(longest, _LONGEST_KEPT) or None
