@@ -1,6 +1,6 @@
 """Insights computed in the database on SQLite and PostgreSQL: the same
 document on both, k-suppression with complements, filters, the 0002
-backfill, the indexes PostgreSQL uses, and the Parquet export read by DuckDB."""
+backfill and the indexes PostgreSQL uses (the Parquet export: test_export.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 
 from homecare.collector.db import insert_upload, make_engine
-from homecare.collector.export import export_parquet
 from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.queries import Filters, cohort_insights
 from homecare.share.payload import UploadPayload
@@ -169,34 +167,6 @@ def test_postgres_queries_use_indexes_and_prune_partitions(pg_url: str) -> None:
         )
         assert "uploads_p2026_02" in pruned and "uploads_p2026_03" not in pruned, pruned
     e.dispose()
-
-
-def test_parquet_export_read_back_by_duckdb(engine: Engine, tmp_path: Path) -> None:
-    store(engine, seeded())
-    doc = cohort_insights(engine, "acme", Filters(), 10)
-    files = export_parquet(doc, tmp_path / "out")
-    assert {f.name for f in files} >= {"cohorts.parquet", "findings.parquet", "speeds.parquet"}
-    con = duckdb.connect()
-    rows = con.execute(
-        f"SELECT value, installations FROM read_parquet('{tmp_path}/out/cohorts.parquet')"
-        " WHERE dimension = 'wifi_band' ORDER BY value"
-    ).fetchall()
-    assert rows == [("5GHz", 20)]  # hidden cohorts are left out, as in the console's export
-    for name, hidden_names in (
-        ("cohorts", "('2.4GHz', '6GHz')"),
-        ("findings", "('2.4GHz', '6GHz')"),
-        ("speeds", "('6GHz')"),  # 2.4GHz has k homes: its median is shown, as in the console
-    ):
-        named = con.execute(
-            f"SELECT count(*) FROM read_parquet('{tmp_path}/out/{name}.parquet')"
-            f" WHERE value IN {hidden_names}"
-        ).fetchone()
-        assert named == (0,), name
-    hidden = con.execute(
-        f"SELECT count(*) FROM read_parquet('{tmp_path}/out/findings.parquet')"
-        " WHERE installations IS NOT NULL AND installations < 10 AND installations > 0"
-    ).fetchone()
-    assert hidden == (0,)
 
 
 def test_parallel_sections_share_one_snapshot(pg_url: str) -> None:

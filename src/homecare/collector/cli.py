@@ -7,7 +7,7 @@ English only on purpose: this is the provider's tool, read by its staff.
     homecare-collector token revoke TOKEN|DIGEST-PREFIX ; homecare-collector token list
     homecare-collector show CODE [--provider NAME | --url URL --token SUPPORT_TOKEN]
     homecare-collector technicians add NAME PUBKEY --provider NAME ; technicians list
-    homecare-collector insights [--json | --csv | --parquet DIR] [--k 10] [--provider NAME] [filters]
+    homecare-collector insights [--json | --csv | --parquet PATH] [--k 10] [--provider NAME] [filters]
     homecare-collector migrate
 """
 
@@ -265,10 +265,9 @@ def cmd_insights(args: argparse.Namespace) -> int:
     if args.parquet:
         from pathlib import Path
 
-        from homecare.collector.export import export_parquet
+        from homecare.collector.export import write_parquet
 
-        for path in export_parquet(doc, Path(args.parquet)):
-            print(path)
+        print(write_parquet(doc, Path(args.parquet)))
         return 0
     if args.json:
         # strict JSON: a non-finite number is a bug to report, never "Infinity" in the output
@@ -377,9 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     insights.add_argument("--k", type=int, default=10)
     insights.add_argument(
         "--parquet",
-        metavar="DIR",
+        metavar="PATH",
         default=None,
-        help="write the suppressed tables as Parquet files into DIR",
+        help="write the suppressed insights as one Parquet file (PATH.parquet, "
+        "or insights.parquet in the folder PATH)",
     )
     insights.add_argument("--provider", default=None)
     for name in ("plan_tier", "router_vendor", "router_model", "connection_type", "wifi_band"):

@@ -1,100 +1,160 @@
-"""Parquet export of the suppressed insights tables, for the analysts' own
-engine (DuckDB, Spark, ClickHouse, pandas).
+"""The one export shape of the suppressed insights: a long table, for the
+console's downloads (CSV, Parquet) and ``homecare-collector insights
+--parquet``, and for the analysts' own engine (DuckDB, Spark, ClickHouse,
+pandas).
 
-Only what :func:`homecare.collector.queries.cohort_insights` publishes
-leaves: the same k-suppressed counts, a hidden cell is a null, and a hidden
-cohort is left out with all its cells, so not even its name leaves (the
-console's export, :mod:`homecare.collector.web.export`, does the same; the
-JSON API keeps the name with nulls, see docs/collector.md). One file per
-table, typed columns, written atomically (temporary name, then rename):
-
-- ``cohorts.parquet``: dimension, value, installations
-- ``findings.parquet``: dimension, value, code, installations (value
-  ``(all)`` holds the column totals)
-- ``speeds.parquet``: dimension, value, installations, median_down_mbps,
-  median_up_mbps, median_down_pct_of_plan
-- ``weekly.parquet``: week, code, installations
-- ``hours.parquet``: hour, installations
+Long form, one row per published number (section, dimension, cohort,
+metric, value, hidden), so every section of the document fits one schema
+and one file; an engine pivots it. Only what
+:func:`homecare.collector.queries.cohort_insights` publishes leaves: the same
+k-suppressed counts, a hidden cell is an empty value (CSV) or null
+(Parquet) with ``hidden`` true, and a hidden cohort (or device vendor/kind)
+is left out with all its cells, so not even its name leaves (the JSON API
+keeps the name with nulls, see docs/collector.md). The Parquet file carries
+the document's ``k`` and filters in its key-value metadata
+(``homecare.k``, ``homecare.filters``).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-TEXT, COUNT, NUMBER = pa.string(), pa.int64(), pa.float64()
-
-SCHEMAS = {
-    "cohorts": pa.schema([("dimension", TEXT), ("value", TEXT), ("installations", COUNT)]),
-    "findings": pa.schema(
-        [("dimension", TEXT), ("value", TEXT), ("code", TEXT), ("installations", COUNT)]
-    ),
-    "speeds": pa.schema(
-        [
-            ("dimension", TEXT),
-            ("value", TEXT),
-            ("installations", COUNT),
-            ("median_down_mbps", NUMBER),
-            ("median_up_mbps", NUMBER),
-            ("median_down_pct_of_plan", NUMBER),
-        ]
-    ),
-    "weekly": pa.schema([("week", TEXT), ("code", TEXT), ("installations", COUNT)]),
-    "hours": pa.schema([("hour", COUNT), ("installations", COUNT)]),
-}
+SCHEMA = pa.schema(
+    [
+        ("section", pa.string()),
+        ("dimension", pa.string()),
+        ("cohort", pa.string()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+        ("hidden", pa.bool_()),
+    ]
+)
+#: the file ``insights --parquet DIR`` writes into an existing folder
+FILE_NAME = "insights.parquet"
 
 
-def tables(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The document's rows per table (the same rows a CSV export would hold)."""
-    out: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
+@dataclass(frozen=True)
+class Row:
+    section: str
+    dimension: str
+    cohort: str
+    metric: str
+    value: float | None
+    hidden: bool
+
+
+def _row(section: str, dim: str, cohort: str, metric: str, value: Any, hideable: bool) -> Row:
+    hidden = hideable and value is None
+    return Row(section, dim, cohort, metric, None if value is None else float(value), hidden)
+
+
+def rows_of(doc: dict[str, Any]) -> list[Row]:
+    """Every published number of an insights document, in document order."""
+    out = [
+        _row("overall", "", "", "installations", doc["installations"], True),
+        _row("overall", "", "", "uploads", doc["uploads"], True),
+    ]
     for dim, table in doc["findings_by_cohort"].items():
-        for cohort in table["cohorts"]:
-            if cohort["installations"] is None:
+        for c in table["cohorts"]:
+            if c["installations"] is None:
                 continue  # a hidden cohort is not even named
-            out["cohorts"].append(
-                {
-                    "dimension": dim,
-                    "value": cohort["value"],
-                    "installations": cohort["installations"],
-                }
+            out.append(_row("cohort", dim, c["value"], "installations", c["installations"], True))
+            out.extend(
+                _row("finding", dim, c["value"], code, n, True) for code, n in c["findings"].items()
             )
-            for code, n in cohort["findings"].items():
-                out["findings"].append(
-                    {"dimension": dim, "value": cohort["value"], "code": code, "installations": n}
-                )
-        for code, n in table["totals"].items():
-            out["findings"].append(
-                {"dimension": dim, "value": "(all)", "code": code, "installations": n}
-            )
-    for dim, rows in doc["speeds_by"].items():
-        for row in rows:
-            value = row.get("value", row.get("plan_tier"))
-            out["speeds"].append(
-                {
-                    "dimension": dim,
-                    **{k: v for k, v in row.items() if k not in ("value", "plan_tier")},
-                    "value": value,
-                }
-            )
-    for week in doc["findings_by_week"]["weeks"]:
-        for code, n in week["findings"].items():
-            out["weekly"].append({"week": week["week"], "code": code, "installations": n})
-    out["hours"] = [dict(h) for h in doc["hour_of_day"]]
+        out.extend(
+            _row("finding", dim, "(all)", code, n, True) for code, n in table["totals"].items()
+        )
+    for s in doc["speeds_vs_plan"]:
+        for metric in (
+            "installations",
+            "median_down_mbps",
+            "median_up_mbps",
+            "median_down_pct_of_plan",
+        ):
+            out.append(_row("speed", "plan_tier", s["plan_tier"], metric, s[metric], False))
+    for dim, groups in doc["speeds_by"].items():
+        if dim == "plan_tier":
+            continue  # already above, as speeds_vs_plan
+        for g in groups:
+            for metric in ("installations", "median_down_mbps", "median_down_pct_of_plan"):
+                out.append(_row("speed", dim, g["value"], metric, g[metric], False))
+    for dim, mix in doc["device_mix"].items():
+        out.extend(
+            _row("devices", dim, key, "installations", n, True)
+            for key, n in mix.items()
+            if n is not None
+        )
+    for code, fb in doc["feedback_by_finding"].items():
+        out.append(_row("feedback", "finding", code, "mean_score", fb["mean_score"], False))
+        out.append(_row("feedback", "finding", code, "installations", fb["installations"], False))
+    for offer, o in doc["offers"].items():
+        out.append(_row("offer", "offer", offer, "shown", o["shown"], True))
+        out.append(_row("offer", "offer", offer, "taken", o["taken"], True))
+    for w in doc["findings_by_week"]["weeks"]:
+        out.append(_row("week", "week", w["week"], "installations", w["installations"], True))
+        out.extend(
+            _row("week", "week", w["week"], code, n, True) for code, n in w["findings"].items()
+        )
+    for h in doc["hour_of_day"]:
+        out.append(
+            _row("hour", "hour_utc", f"{h['hour']:02d}", "installations", h["installations"], True)
+        )
     return out
 
 
-def export_parquet(doc: dict[str, Any], folder: Path) -> list[Path]:
-    """Write every table of *doc* into *folder*; the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in tables(doc).items():
-        table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
-        target = folder / f"{name}.parquet"
-        partial = folder / f".{name}.parquet.partial"
-        pq.write_table(table, partial)
-        partial.replace(target)
-        written.append(target)
-    return written
+def to_csv(rows: list[Row]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["section", "dimension", "cohort", "metric", "value", "hidden"])
+    for r in rows:
+        value = (
+            "" if r.value is None else (str(int(r.value)) if r.value.is_integer() else str(r.value))
+        )
+        writer.writerow(
+            [r.section, r.dimension, _cell(r.cohort), r.metric, value, str(r.hidden).lower()]
+        )
+    return buf.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Keep a spreadsheet from reading a cohort name as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def to_table(doc: dict[str, Any]) -> pa.Table:
+    """The document as an Arrow table, with its k and filters as metadata."""
+    meta = {
+        b"homecare.k": str(doc.get("k", "")).encode(),
+        b"homecare.filters": json.dumps(doc.get("filters", {}), sort_keys=True).encode(),
+    }
+    rows = [asdict(r) for r in rows_of(doc)]
+    return pa.Table.from_pylist(rows, schema=SCHEMA.with_metadata(meta))
+
+
+def to_parquet(doc: dict[str, Any]) -> bytes:
+    """The Parquet file's bytes (the console's download)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(to_table(doc), sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def write_parquet(doc: dict[str, Any], target: Path) -> Path:
+    """Write the file at *target* when it ends in ``.parquet``, else
+    ``insights.parquet`` inside the folder *target* (made when missing);
+    atomically: a temporary name beside it, then a rename. The file written."""
+    if target.is_dir() or target.suffix != ".parquet":
+        target = target / FILE_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(to_parquet(doc))
+    partial.replace(target)
+    return target

@@ -11,10 +11,10 @@ import pytest
 
 from homecare.advise.catalogue import Catalogue
 from homecare.collector.db import StoredUpload
+from homecare.collector.export import Row, rows_of, to_csv
 from homecare.collector.tokens import Principal
 from homecare.collector.web.auth import SessionCodec, language_from_header, new_session
 from homecare.collector.web.charts import BAR_WIDTH, bar_chart
-from homecare.collector.web.export import Row, rows_of, to_csv
 from homecare.collector.web.related import Related
 from homecare.collector.web.script import say_next
 from homecare.collector.web.story import build_story

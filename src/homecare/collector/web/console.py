@@ -18,12 +18,12 @@ from starlette.responses import Response
 
 from homecare.collector import audit
 from homecare.collector.api.deps import source_of
+from homecare.collector.export import rows_of, to_csv, to_parquet
 from homecare.collector.queries import BadFilter, Filters, cohort_insights
 from homecare.collector.queries.filters import DIMENSION_FILTERS
 from homecare.collector.web.auth import WebError, WebSession
 from homecare.collector.web.charts import BarChart, bar_chart
 from homecare.collector.web.cohorts import hidden_choice, visible_values
-from homecare.collector.web.export import rows_of, to_csv, to_parquet
 from homecare.collector.web.pages import require
 from homecare.collector.web.state import SECURITY_HEADERS, render, web_state
 from homecare.i18n import N_
@@ -154,7 +154,7 @@ async def export_csv(request: Request) -> Response:
 async def export_parquet(request: Request) -> Response:
     session = await require(request, "analyst")
     data = await _data(request, session)
-    body = await run_in_threadpool(to_parquet, rows_of(data.doc))
+    body = await run_in_threadpool(to_parquet, data.doc)
     return Response(
         body,
         media_type="application/vnd.apache.parquet",
