@@ -59,6 +59,42 @@ class LatencyData(Strict):
     method_note: str | None = None
 
 
+Confidence = Literal["high", "medium", "low"]
+
+
+class Responsiveness(Strict):
+    """Working latency by the IETF responsiveness test (draft-ietf-ippm-responsiveness,
+    engine ``nq``): probes on new connections (foreign) and on the load-generating
+    ones (self), each kind a 95 % single-sided trimmed mean over the last few intervals."""
+
+    rpm: float | None = Field(
+        default=None, description="Round trips per minute: mean of foreign and self RPM."
+    )
+    confidence: Confidence = Field(
+        description="high: stable within the time limit; medium: a full window but not "
+        "stable; low: not even a full window of intervals."
+    )
+    goodput_confidence: Confidence
+    foreign_rpm: float | None = None
+    self_rpm: float | None = None
+    tcp_ms: float | None = Field(default=None, description="Trimmed mean TCP handshake.")
+    tls_ms: float | None = Field(
+        default=None, description="Trimmed mean TLS handshake per round trip (https only)."
+    )
+    http_ms: float | None = Field(default=None, description="Trimmed mean small GET, new conn.")
+    self_ms: float | None = Field(
+        default=None, description="Trimmed mean round trip on the load-generating connections."
+    )
+    self_method: Literal["http", "tcp_info"] = Field(
+        default="tcp_info",
+        description="tcp_info: HTTP/1.1 cannot multiplex, so the kernel's RTT estimate of "
+        "the loaded connections stands in for self probes (as the draft allows).",
+    )
+    foreign_probes: int = 0
+    self_probes: int = 0
+    connections: int = Field(default=0, description="Load-generating connections at the end.")
+
+
 class SpeedDirection(Strict):
     """One direction of one engine's test."""
 
@@ -83,6 +119,9 @@ class SpeedDirection(Strict):
     min_rtt_ms: float | None = Field(default=None, description="TCP's minimum round trip.")
     retransmitted: float | None = Field(
         default=None, description="Retransmitted fraction of the bytes sent, 0..1."
+    )
+    responsiveness: Responsiveness | None = Field(
+        default=None, description="Working latency (the nq engine only)."
     )
     error: str | None = None
 

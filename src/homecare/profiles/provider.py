@@ -77,7 +77,7 @@ class Thresholds(_Model):
     wifi_retries_min_packets: int = Field(default=200, ge=1)
 
 
-SpeedEngineName = Literal["librespeed", "ndt7", "speedtest", "cloudflare"]
+SpeedEngineName = Literal["librespeed", "ndt7", "speedtest", "cloudflare", "nq"]
 
 
 def _default_engines() -> list[SpeedEngineName]:
@@ -106,6 +106,18 @@ class SpeedSettings(_Model):
     cloudflare_url: str = Field(
         default="https://speed.cloudflare.com",
         description="Base URL of a Cloudflare-style speed test (__down / __up beneath it).",
+    )
+    nq_config_url: str | None = Field(
+        default=None,
+        description="The provider's responsiveness server: https://<server>/.well-known/nq "
+        "(plain http only for a self-hosted server); engine 'nq'.",
+    )
+    nq_interval_s: float = Field(
+        default=0.5,
+        gt=0,
+        le=5,
+        description="Interval of the responsiveness test's algorithm (the draft: 5 s; "
+        "shorter so both directions fit a check's budget).",
     )
     streams: int = Field(default=16, ge=1, le=32)
     duration_s: float = Field(default=8.0, gt=0, le=60)
@@ -138,6 +150,12 @@ class QualitySettings(_Model):
     loss_problem: float = Field(default=0.05, ge=0, le=1)
     bufferbloat_warn_ms: float = Field(default=30.0, gt=0)
     bufferbloat_problem_ms: float = Field(default=100.0, gt=0)
+    rpm_warn: float = Field(
+        default=400.0, gt=0, description="Working latency below this RPM (150 ms) is a warning."
+    )
+    rpm_problem: float = Field(
+        default=100.0, gt=0, description="Below this RPM (600 ms) it is a problem."
+    )
     below_plan_ratio: float = Field(default=0.7, gt=0, le=1)
     dns_slow_factor: float = Field(default=4.0, gt=1)
     mtu_max: int = Field(default=1500, ge=576, le=9000)

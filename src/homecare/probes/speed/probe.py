@@ -40,6 +40,7 @@ def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
     from homecare.probes.speed.cloudflare import CloudflareEngine
     from homecare.probes.speed.librespeed import LibreSpeedEngine
     from homecare.probes.speed.ndt7 import Ndt7Engine
+    from homecare.probes.speed.nq import NqEngine
     from homecare.probes.speed.speedtest_engine import SpeedtestEngine
 
     s = provider.speed
@@ -51,6 +52,8 @@ def build_engines(provider: ProviderProfile) -> list[SpeedEngine]:
             engines.append(Ndt7Engine(s.ndt7_locate_url, s.ndt7_secure))
         elif name == "cloudflare":
             engines.append(CloudflareEngine(s.cloudflare_url))
+        elif name == "nq":
+            engines.append(NqEngine(s.nq_config_url, s.nq_interval_s))
         else:
             engines.append(SpeedtestEngine(s.speedtest_server_id, s.speedtest_secure))
     return engines
