@@ -117,7 +117,13 @@ def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHea
             raise EngineError(
                 _("The speed test server {server} sent garbage.").format(server=ep.label)
             )
-    head = bytes(buf[:end]).decode("latin-1")
+    status, length, keep_alive = parse_head(bytes(buf[:end]), ep)
+    return ResponseHead(status, length, got - (end + 4), keep_alive)
+
+
+def parse_head(raw: bytes, ep: Endpoint) -> tuple[int, int | None, bool]:
+    """Status, Content-Length and keep-alive of a response head (without its blank line)."""
+    head = raw.decode("latin-1")
     lines = head.split("\r\n")
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
@@ -139,7 +145,49 @@ def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHea
             keep_alive = value.strip().lower() == "keep-alive" or (
                 keep_alive and value.strip().lower() != "close"
             )
-    return ResponseHead(status, length, got - (end + 4), keep_alive)
+    return status, length, keep_alive
+
+
+class AnswerReader:
+    """Reads small whole answers (head and body) off one connection, keeping
+    what it read beyond an answer for the next: with requests sent ahead, two
+    answers can arrive in one read."""
+
+    def __init__(self, ep: Endpoint) -> None:
+        self.ep = ep
+        self.pending = b""
+
+    def _more(self, sock: socket.socket) -> None:
+        try:
+            chunk = sock.recv(_HEADER_LIMIT)
+        except TimeoutError as exc:
+            raise EngineError(
+                _("The speed test server {server} stopped answering.").format(server=self.ep.label)
+            ) from exc
+        if not chunk:
+            raise EngineError(
+                _("The speed test server {server} closed the connection early.").format(
+                    server=self.ep.label
+                )
+            )
+        self.pending += chunk
+
+    def read(self, sock: socket.socket) -> tuple[int, bool]:
+        """The next answer's status and keep-alive; its body is read and dropped."""
+        while (end := self.pending.find(b"\r\n\r\n")) < 0:
+            if len(self.pending) >= _HEADER_LIMIT:
+                raise EngineError(
+                    _("The speed test server {server} sent garbage.").format(server=self.ep.label)
+                )
+            self._more(sock)
+        status, length, keep_alive = parse_head(self.pending[:end], self.ep)
+        whole = end + 4 + (length or 0)
+        while len(self.pending) < whole and length and length <= _HEADER_LIMIT:
+            self._more(sock)
+        if length and length > _HEADER_LIMIT:  # not a small answer: no more on this connection
+            return status, False
+        self.pending = self.pending[whole:]
+        return status, keep_alive
 
 
 def http_status_error(status: int, ep: Endpoint) -> EngineError:

@@ -138,6 +138,7 @@ class SpeedtestEngine:
             upload_url=lambda: f"{upload}?x={secrets.token_hex(6)}",
             upload_request_bytes=UPLOAD_REQUEST_BYTES,
             upload_content_type="application/x-www-form-urlencoded",
+            keep_alive=True,  # static images with a Content-Length
         )
 
     def measure(
