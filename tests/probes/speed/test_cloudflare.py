@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 from homecare_lab.cloudflare_server import make_cloudflare_server, requested_bytes
 
-from homecare.probes.speed.cloudflare import CloudflareEngine, percentile_90
+from homecare.probes.speed.cloudflare import CloudflareEngine, ladder_figure, percentile_90
 from homecare.probes.speed.engine import EngineError, MeasureBudget
+from homecare.probes.speed.http_streams import Endpoint, parse_head
 
 
 def budget(seconds: float = 3.0) -> MeasureBudget:
@@ -35,6 +36,32 @@ def test_percentile_is_cloudflares_summary() -> None:
     assert percentile_90([]) is None
     assert percentile_90([5.0]) == 5.0
     assert percentile_90([float(x) for x in range(1, 11)]) == pytest.approx(9.1)
+
+
+def test_the_sizes_that_saturated_the_line_make_the_figure() -> None:
+    # a token bucket's burst makes 100 kB requests read fast: the 10 MB ones decide
+    rates = [130.0, 128.0, 126.0, 50.5, 50.0, 47.0]
+    durations = [0.012, 0.012, 0.013, 1.58, 1.6, 1.7]
+    sizes = [100_000] * 3 + [10_000_000] * 3
+    assert ladder_figure(rates, durations, sizes) == pytest.approx(percentile_90(rates[3:]))
+    # chosen per size: one slow (so long) request of a short size does not qualify it
+    rates2, durations2 = [*rates, 20.0, 90.0], [*durations, 0.3, 0.1]
+    sizes2 = [*sizes, 1_000_000, 1_000_000]
+    assert ladder_figure(rates2, durations2, sizes2) == pytest.approx(percentile_90(rates[3:]))
+    # no size that long (a short budget): the largest size measured
+    assert ladder_figure(rates[:3], durations[:3], sizes[:3]) == pytest.approx(
+        percentile_90(rates[:3])
+    )
+    assert ladder_figure([], [], []) is None
+
+
+def test_server_timing_is_read_as_cloudflares_client_does() -> None:
+    ep = Endpoint.parse("http://127.0.0.1:1/__down")
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer-Timing: cfRequestDuration;dur=12.5"
+    status, length, keep_alive, server_s = parse_head(head, ep)
+    assert (status, length, keep_alive) == (200, 5, True)
+    assert server_s == pytest.approx(0.0125)
+    assert parse_head(b"HTTP/1.1 200 OK\r\nServer-Timing: x;desc=dur=9", ep)[3] == 0.0
 
 
 def test_requested_bytes_is_capped() -> None:

@@ -4,6 +4,11 @@ An engine knows a protocol (LibreSpeed HTTP, speedtest.net); the meter knows
 when to stop: after a warm-up that is discarded (TCP slow start and filling
 socket buffers would otherwise inflate or deflate the figure), as soon as the
 rate has settled, at the byte cap, or at the deadline, whichever is first.
+
+The warm-up is ``warmup_s`` (LibreSpeed's grace time) and then as long as
+the rate still climbs (a sample over ``RAMP_STEP`` above every earlier one),
+up to a third of the window: at 30 ms and gigabits TCP's ramp outlasts one
+second, and iperf3's ``--omit`` reference is its steady state, not its ramp.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from homecare.models.connection import Direction, SpeedDirection
 from homecare.probes.latency.stats import settled
 
 SAMPLE_S = 0.25
+#: A sample this much above every earlier one means the ramp is still going on.
+RAMP_STEP = 1.05
 BITS_PER_MBIT = 1_000_000
 
 
@@ -64,6 +71,8 @@ class MeterResult:
     duration_s: float
     settled: bool
     samples_mbit: list[float] = field(default_factory=list)
+    #: the warm-up actually discarded (seconds from the start)
+    warmup_s: float = 0.0
 
 
 def spread_of(samples: list[float]) -> tuple[float | None, float | None]:
@@ -99,6 +108,8 @@ class Meter:
         start = time.monotonic()
         end_by = min(b.deadline, start + b.max_duration_s)
         warm_until = start + min(b.warmup_s, b.max_duration_s / 3)
+        warm_at_most = start + b.max_duration_s / 3
+        ramp_peak = 0.0
         samples: list[float] = []
         base_bytes: int | None = None
         base_t = start
@@ -112,7 +123,10 @@ class Meter:
             rate = mbit_of(total - prev_bytes, now - prev_t)
             prev_bytes, prev_t = total, now
             next_tick += SAMPLE_S
-            if base_bytes is None and now >= warm_until:
+            climbing = b.warmup_s > 0 and rate > ramp_peak * RAMP_STEP and now < warm_at_most
+            if base_bytes is None:
+                ramp_peak = max(ramp_peak, rate)
+            if base_bytes is None and now >= warm_until and not climbing:
                 base_bytes, base_t = total, now
             elif base_bytes is not None:
                 samples.append(round(rate, 2))
@@ -140,4 +154,5 @@ class Meter:
             duration_s=round(end - start, 3),
             settled=is_settled,
             samples_mbit=samples,
+            warmup_s=round(base_t - start, 3) if base_bytes is not None else 0.0,
         )

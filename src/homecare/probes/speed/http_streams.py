@@ -8,6 +8,7 @@ allocated per chunk.
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from homecare.i18n import _
 from homecare.probes.speed.engine import EngineError
 
 BUFFER_BYTES = 256 * 1024
+#: ``dur=`` of a Server-Timing entry, as Cloudflare's client reads it
+_DURATION = re.compile(r"(?:^|;)\s*dur=([0-9.]+)")
 _HEADER_LIMIT = 16 * 1024
 
 
@@ -90,6 +93,8 @@ class ResponseHead:
     content_length: int | None
     body_start: int  # bytes of body already in the buffer
     keep_alive: bool
+    #: the server's own time on the request (``Server-Timing: …;dur=MS``), 0 if none
+    server_time_s: float = 0.0
 
 
 def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHead:
@@ -117,12 +122,13 @@ def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHea
             raise EngineError(
                 _("The speed test server {server} sent garbage.").format(server=ep.label)
             )
-    status, length, keep_alive = parse_head(bytes(buf[:end]), ep)
-    return ResponseHead(status, length, got - (end + 4), keep_alive)
+    status, length, keep_alive, server_s = parse_head(bytes(buf[:end]), ep)
+    return ResponseHead(status, length, got - (end + 4), keep_alive, server_s)
 
 
-def parse_head(raw: bytes, ep: Endpoint) -> tuple[int, int | None, bool]:
-    """Status, Content-Length and keep-alive of a response head (without its blank line)."""
+def parse_head(raw: bytes, ep: Endpoint) -> tuple[int, int | None, bool, float]:
+    """Status, Content-Length, keep-alive and server time of a response head
+    (without its blank line)."""
     head = raw.decode("latin-1")
     lines = head.split("\r\n")
     parts = lines[0].split(" ", 2)
@@ -131,6 +137,7 @@ def parse_head(raw: bytes, ep: Endpoint) -> tuple[int, int | None, bool]:
     status = int(parts[1])
     length: int | None = None
     keep_alive = parts[0] == "HTTP/1.1"
+    server_s = 0.0
     for line in lines[1:]:
         name, _sep, value = line.partition(":")
         key = name.strip().lower()
@@ -145,7 +152,9 @@ def parse_head(raw: bytes, ep: Endpoint) -> tuple[int, int | None, bool]:
             keep_alive = value.strip().lower() == "keep-alive" or (
                 keep_alive and value.strip().lower() != "close"
             )
-    return status, length, keep_alive
+        elif key == "server-timing" and (match := _DURATION.search(value)):
+            server_s = float(match.group(1)) / 1000
+    return status, length, keep_alive, server_s
 
 
 class AnswerReader:
@@ -180,7 +189,7 @@ class AnswerReader:
                     _("The speed test server {server} sent garbage.").format(server=self.ep.label)
                 )
             self._more(sock)
-        status, length, keep_alive = parse_head(self.pending[:end], self.ep)
+        status, length, keep_alive, _server_s = parse_head(self.pending[:end], self.ep)
         whole = end + 4 + (length or 0)
         while len(self.pending) < whole and length and length <= _HEADER_LIMIT:
             self._more(sock)

@@ -211,7 +211,7 @@ def _measure(
     abort(sock)
     mbit, samples = result.mbit, result.samples_mbit
     if upload:
-        mbit, samples = _server_rate(run.server, budget.warmup_s)
+        mbit, samples = _server_rate(run.server, result.warmup_s or budget.warmup_s)
     low, high = spread_of(samples)
     sender = run.server[-1] if run.server and not upload else None
     min_rtt = sender.min_rtt_us if sender else (client_info.min_rtt_us if client_info else None)
