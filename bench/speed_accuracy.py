@@ -1,14 +1,16 @@
 """Speed accuracy on the virtual home: every engine against iperf3, 5 times.
 
 For each base round trip (0 ms: no delay line; 30 ms: the lab's user-space
-delay line) and each WAN profile (tc tbf: 50/10, 500/500, 2000/2000 Mbit/s),
+delay line, its C loop) and each WAN profile (tc tbf: 50/10, 500/500, 2000/2000 Mbit/s),
 each repetition measures iperf3 (4 streams, omitting the first second) in
 both directions and then every engine (LibreSpeed, speedtest.net, M-Lab
 ndt7, Cloudflare, each against its lab server) on the same shaped path, so every ratio
 engine ÷ iperf3 has its reference from the same minute. The table shows the
 median and the worst of the repetitions against the targets (median
 0.97-1.03, every run within 0.95-1.05). Every figure is printed, also when a
-target is missed. The machine may be shared: say so when quoting figures.
+target is missed. Each repetition's line prints the 1-minute load average,
+and each row iperf3's own range over the repetitions (the floor under any
+engine's spread). The machine may be shared: say so when quoting figures.
 
 Run as root: ``nice .venv/bin/python bench/speed_accuracy.py [--reps 5]
 [--rates 50/10,500,2000] [--rtts 0,30] [--engines librespeed,speedtest,ndt7,cloudflare]``.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -125,16 +128,26 @@ def print_table(rows: list[Row]) -> int:
     """Print ratio engine / iperf3 per case; returns how many missed the targets."""
     print("Ratio engine / iperf3 (same repetition): median and range over the repetitions")
     print(f"{'rtt':>4} {'case':>10} {'engine':<11} {'dir':<5} {'iperf3 med':>10} "
-          f"{'n':>2} {'median':>7} {'min':>6} {'max':>6}  target")  # fmt: skip
+          f"{'iperf3 spread':>13} {'n':>2} {'median':>7} {'min':>6} {'max':>6}  target")  # fmt: skip
     missed = 0
     for rtt, case, engine, d, rs, ref in rows:
         word, ok = verdict(rs)
         missed += not ok
         med = statistics.median(rs) if rs else 0.0
         print(f"{rtt:>4g} {case:>10} {engine:<11} {d:<5} "
-              f"{statistics.median(ref) if ref else 0:>10.1f} {len(rs):>2} {med:>7.3f} "
+              f"{statistics.median(ref) if ref else 0:>10.1f} {ref_spread(ref):>13} "
+              f"{len(rs):>2} {med:>7.3f} "
               f"{min(rs, default=0):>6.3f} {max(rs, default=0):>6.3f}  {word}", flush=True)  # fmt: skip
     return missed
+
+
+def ref_spread(ref: list[float]) -> str:
+    """iperf3's own run-to-run range, min..max over its median: the floor under
+    any engine's spread (the engines' ratios use the same repetition's run)."""
+    if not ref:
+        return "-"
+    med = statistics.median(ref)
+    return f"{min(ref) / med:.3f}..{max(ref) / med:.3f}"
 
 
 def run_case(
@@ -154,7 +167,8 @@ def run_case(
                 if ours and base:
                     ratios.setdefault((engine, d), []).append(ours / base)
             line = (f"rtt {rtt:g} {case} rep {rep + 1} {engine}: "
-                    f"down {down} / iperf3 {ref['down']}, up {up} / iperf3 {ref['up']}")  # fmt: skip
+                    f"down {down} / iperf3 {ref['down']}, up {up} / iperf3 {ref['up']}"
+                    f"  (load {os.getloadavg()[0]:.1f})")  # fmt: skip
             print(line + (f"  [{err[:160]}]" if err else ""), flush=True)
     return [
         (rtt, case, engine, d, ratios.get((engine, d), []), refs[d])
