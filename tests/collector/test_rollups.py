@@ -1,7 +1,8 @@
-"""The roll-up tables: the unfiltered document read from them is the one the
-raw tables give (a seeded random data set on SQLite and PostgreSQL, with
-homes that change cohort and network between uploads), a deleted
-installation leaves them, and the backfill rebuilds them."""
+"""The roll-up tables and counters: the unfiltered document read from them is
+the one the raw tables give (a seeded random data set on SQLite and
+PostgreSQL, with homes that change cohort and network between uploads), a
+deleted installation leaves them, what ingest and deletion keep equals a
+rebuild from scratch, and the backfills (0006's and 0008's) rebuild them."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, Table, func, select, text
 
-from homecare.collector import rollups
+from homecare.collector import rollup_counts, rollups
 from homecare.collector.db import delete_installation, insert_upload, make_engine
 from homecare.collector.extract import key_of
-from homecare.collector.migrate import upgrade
+from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.queries import Filters, cohort_insights
 from homecare.share.payload import UploadPayload
 from homecare.share.support_code import from_upload_id
@@ -73,6 +76,28 @@ def store(engine: Engine, items: list[tuple[dict[str, Any], str]], provider: str
         )
 
 
+#: every table ingest keeps besides the raw rows
+KEPT: list[Table] = [
+    *(t for t, _s, _r in rollups.ROLLUPS),
+    *(t for c in rollups.COUNTERS for t in (c.totals, c.refs)),
+    rollup_counts.totals,
+    rollup_counts.refs,
+]
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every kept row, sorted (floats rounded: a mean may differ in its last bit)."""
+    out = {}
+    with engine.connect() as conn:
+        for table in KEPT:
+            rows = conn.execute(select(table)).all()
+            out[table.name] = sorted(
+                (tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in rows),
+                key=repr,
+            )
+    return out
+
+
 def both(engine: Engine) -> tuple[str, str]:
     rolled = cohort_insights(engine, "acme", Filters(), 10, rollups=True)
     raw = cohort_insights(engine, "acme", Filters(), 10, rollups=False)
@@ -116,10 +141,53 @@ def test_deleted_installation_leaves_the_rollups(engine: Engine) -> None:
     assert rolled == raw and json.loads(rolled)["installations"] == 160 - len(gone)
     for n in range(160):  # everyone leaves: nothing stays behind, not even a counter at 0
         delete_installation(engine, "acme", installation(n))
-    counters = [t for c in rollups.COUNTERS for t in (c.totals, c.refs)]
     with engine.connect() as conn:
-        for table in [t for t, _s, _r in rollups.ROLLUPS] + counters:
+        for table in KEPT:
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0, table
+    engine.dispose()
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_what_ingest_and_deletion_keep_equals_a_rebuild(engine: Engine, seed: int) -> None:
+    """Counters moved one upload and one deletion at a time hold exactly what
+    a rebuild from the raw rows computes: no count off by one, no row left
+    at zero, whichever order homes arrive, change cohort and leave in."""
+    items = random_uploads(seed, homes=80)
+    random.Random(seed).shuffle(items)
+    store(engine, items[: len(items) // 2])
+    for n in range(0, 80, 4):
+        delete_installation(engine, "acme", installation(n))
+    store(engine, items[len(items) // 2 :])  # some of the deleted homes come back
+    for n in range(1, 80, 7):
+        delete_installation(engine, "acme", installation(n))
+    kept = snapshot(engine)
+    assert kept["rollup_counts"] and kept["rollup_count_refs"]
+    with engine.begin() as conn:
+        rollups.backfill(conn)
+    assert snapshot(engine) == kept
+    rolled, raw = both(engine)
+    assert rolled == raw
+    engine.dispose()
+
+
+def test_migration_0008_backfills_the_counters(db_url: str) -> None:
+    """A database that already held uploads (and 0006's roll-ups) at 0007 gets
+    its counters from 0008: the same rows ingest would have kept."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    store(engine, random_uploads(7))
+    kept = snapshot(engine)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+    with engine.connect() as conn:
+        assert not engine.dialect.has_table(conn, rollup_counts.totals.name)
+    upgrade(engine)
+    assert snapshot(engine) == kept
+    rolled, raw = both(engine)
+    assert rolled == raw and json.loads(rolled)["installations"] == 160
     engine.dispose()
 
 
@@ -127,7 +195,7 @@ def test_backfill_rebuilds_rows_loaded_around_ingest(engine: Engine) -> None:
     """A bulk load that bypassed ingest: stale until :func:`rollups.backfill`."""
     store(engine, random_uploads(4))
     with engine.begin() as conn:
-        for table, _source, _rows in rollups.ROLLUPS:
+        for table in KEPT:
             conn.execute(text(f"DELETE FROM {table.name}"))
     assert cohort_insights(engine, "acme", Filters(), 10, rollups=True)["installations"] is None
     with engine.begin() as conn:

@@ -16,7 +16,11 @@ under a transaction advisory lock on the installation's key, so two uploads
 of one home cannot interleave), removed with the installation
 (:func:`forget_installation`), and built for existing rows by migration
 0006 (:func:`backfill`). They carry no time column, so only the document
-without filters reads them (see :mod:`homecare.collector.queries.sql`).
+without filters reads them (see :mod:`homecare.collector.queries.rolled`).
+Every distinct count the document needs is also kept as a number: weekly
+and hourly by :class:`Counter`, the rest by :data:`COUNTS`
+(:mod:`homecare.collector.rollup_counts`, migration 0008), so reading the
+document sorts only what no counter can hold (the speed medians).
 """
 
 from __future__ import annotations
@@ -44,8 +48,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from homecare.collector import rollup_counts
 from homecare.collector.db import upload_devices, upload_findings, uploads
 from homecare.collector.extract import key_of
 
@@ -190,6 +194,20 @@ COUNTERS = (
     _counter(hours, "hour"),
 )
 
+_P = rollup_counts.Part
+#: every other distinct count of the unfiltered document (see :mod:`.rollup_counts`)
+COUNTS = (
+    rollup_counts.Count("cohorts", cohorts),
+    *(rollup_counts.Count(f"cohorts:{g}", cohorts, (_P(g),)) for g in GROUPS),
+    rollup_counts.Count("findings", findings, (_P("code"),)),
+    *(rollup_counts.Count(f"findings:{g}", findings, (_P(g), _P("code"))) for g in GROUPS),
+    rollup_counts.Count("devices:kind", devices, (_P("kind"),)),
+    rollup_counts.Count("devices:vendor", devices, (_P("vendor", none_as="unknown"),)),
+    rollup_counts.Count("feedback", feedback, (_P("code"),)),
+    rollup_counts.Count("offers:shown", offers, (_P("offer_shown"),)),
+    rollup_counts.Count("offers:taken", offers, (_P("offer_shown"),), only="offer_taken"),
+)
+
 
 def _pairs(conn: Connection, c: Counter, provider: str, inst: int) -> set[tuple[Any, ...]]:
     """The installation's (key..., network) pairs in the counter's roll-up."""
@@ -197,28 +215,6 @@ def _pairs(conn: Connection, c: Counter, provider: str, inst: int) -> set[tuple[
     cols = [*(r[k] for k in c.keys), r.net_key]
     rows = conn.execute(select(*cols).where(r.provider == provider, r.inst_key == inst))
     return {tuple(row) for row in rows}
-
-
-def _bump(conn: Connection, table: Table, match: dict[str, Any], steps: dict[str, int]) -> int:
-    """Add *steps* to one counter row (created at 0 when missing); the first
-    column's new value. A row whose first column reaches 0 is removed."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    first = next(iter(steps))
-    stmt = (
-        dialect.insert(table)
-        .values(
-            **match,
-            **{c: steps.get(c, 0) for c in ("installations", "networks", "refs") if c in table.c},
-        )
-        .on_conflict_do_update(
-            index_elements=list(match), set_={c: table.c[c] + d for c, d in steps.items()}
-        )
-        .returning(table.c[first])
-    )
-    value = int(conn.execute(stmt).scalar_one())
-    if value <= 0:
-        conn.execute(delete(table).where(*(table.c[k] == v for k, v in match.items())))
-    return value
 
 
 def _move(
@@ -238,12 +234,12 @@ def _move(
         totals[key] = {"installations": 1 if key in {p[:n] for p in new} else -1, "networks": 0}
     for pair, step in sorted([*((p, 1) for p in new - old), *((p, -1) for p in old - new)]):
         match = {"provider": provider, **dict(zip(c.keys, pair[:n], strict=True))}
-        refs = _bump(conn, c.refs, {**match, "net_key": pair[n]}, {"refs": step})
+        refs = rollup_counts.bump(conn, c.refs, {**match, "net_key": pair[n]}, {"refs": step})
         if (step, refs) in ((1, 1), (-1, 0)):
             totals.setdefault(pair[:n], {"installations": 0, "networks": 0})["networks"] += step
     for key, steps in sorted(totals.items()):
         match = {"provider": provider, **dict(zip(c.keys, key, strict=True))}
-        _bump(conn, c.totals, match, steps)
+        rollup_counts.bump(conn, c.totals, match, steps)
 
 
 def refresh_installation(conn: Connection, provider: str, installation_id: str) -> None:
@@ -262,6 +258,7 @@ def _sync(conn: Connection, provider: str, installation_id: str, rebuild: bool) 
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": inst})
     old = [_pairs(conn, c, provider, inst) for c in COUNTERS]
+    old_counts = rollup_counts.pairs(conn, COUNTS, provider, inst)
     for table, _source, _rows in ROLLUPS:
         conn.execute(delete(table).where(table.c.provider == provider, table.c.inst_key == inst))
     if rebuild:
@@ -272,11 +269,15 @@ def _sync(conn: Connection, provider: str, installation_id: str, rebuild: bool) 
         after = _pairs(conn, c, provider, inst) if rebuild else set()
         if before != after:
             _move(conn, c, provider, before, after)
+    new_counts = rollup_counts.pairs(conn, COUNTS, provider, inst) if rebuild else set()
+    rollup_counts.move(conn, provider, old_counts, new_counts)
 
 
-def backfill(conn: Connection) -> None:
-    """Rebuild every roll-up from the raw tables (migration 0006, and after a
-    bulk load that bypassed :func:`homecare.collector.db.insert_upload`)."""
+def backfill(conn: Connection, counts: bool = True) -> None:
+    """Rebuild every roll-up from the raw tables (after a bulk load that
+    bypassed :func:`homecare.collector.db.insert_upload`); *counts*: also
+    the :data:`COUNTS` (False only in migration 0006, before 0008 made
+    their tables)."""
     for table, _source, rows in ROLLUPS:
         conn.execute(delete(table))
         conn.execute(insert(table).from_select(list(table.c.keys()), rows([])))
@@ -291,3 +292,5 @@ def backfill(conn: Connection) -> None:
         conn.execute(delete(c.totals))
         totals = select(*keys, func.count(r.inst_key.distinct()), func.count(r.net_key.distinct()))
         conn.execute(insert(c.totals).from_select(list(c.totals.c.keys()), totals.group_by(*keys)))
+    if counts:
+        rollup_counts.backfill(conn, COUNTS)

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
 
-from homecare.collector.queries import sql
+from homecare.collector.queries import rolled, sql
 from homecare.collector.queries.filters import Filters
 from homecare.collector.queries.runner import run_sections
 from homecare.collector.suppression import suppress_counts, suppress_table
@@ -70,8 +71,15 @@ def cohort_insights(
     can_roll = provider is not None and not filters.as_dict()
     if rollups and not can_roll:
         raise ValueError("the roll-ups answer only one provider's unfiltered document")
-    rolled = can_roll if rollups is None else rollups
-    found = run_sections(engine, filters, provider, parallel, rolled)
+    if can_roll if rollups is None else rollups:
+        assert provider is not None
+        found = rolled.assemble(run_sections(engine, rolled.sections(provider), parallel))
+    else:
+        raw = {
+            name: partial(fn, filters=filters, provider=provider)
+            for name, fn in sql.SECTIONS.items()
+        }
+        found = run_sections(engine, raw, parallel)
     sizes, medians = found["sizes_and_medians"]
     cells = found["finding_cells"]
     week_sizes, week_cells = found["weekly"]

@@ -12,26 +12,15 @@ SQLite runs them one after another in one transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from homecare.collector.queries import sql
-from homecare.collector.queries.filters import Filters
+#: one section: a statement or a few on one connection, returning its rows
+Section = Callable[[Connection], Any]
 
-Section = Callable[[Connection, Filters, str | None, bool], Any]
-
-SECTIONS: dict[str, Section] = {
-    "sizes_and_medians": sql.sizes_and_medians,
-    "finding_cells": sql.finding_cells,
-    "weekly": sql.weekly,
-    "hours": sql.hours,
-    "devices": sql.devices,
-    "feedback": sql.feedback,
-    "offers": sql.offers,
-}
 #: the per-installation sorts stay in memory (insights are rate limited per
 #: token, which bounds how many run at once)
 WORK_MEM = "256MB"
@@ -39,18 +28,14 @@ _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+(-[0-9A-F]+)+$")
 
 
 def run_sections(
-    engine: Engine,
-    filters: Filters,
-    provider: str | None,
-    parallel: int = 4,
-    rolled: bool = False,
+    engine: Engine, sections: Mapping[str, Section], parallel: int = 4
 ) -> dict[str, Any]:
-    """Each section's rows, by name (*rolled*: from the roll-up tables)."""
+    """Each section's result, by name, all read from one snapshot."""
     if engine.dialect.name != "postgresql" or parallel <= 1:
         with engine.connect() as conn, conn.begin():
             if engine.dialect.name == "postgresql":
                 conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-            return {name: fn(conn, filters, provider, rolled) for name, fn in SECTIONS.items()}
+            return {name: fn(conn) for name, fn in sections.items()}
     with engine.connect() as leader:
         leader = leader.execution_options(isolation_level="REPEATABLE READ")
         with leader.begin():
@@ -64,8 +49,8 @@ def run_sections(
                     with conn.begin():
                         conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
                         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-                        return SECTIONS[name](conn, filters, provider, rolled)
+                        return sections[name](conn)
 
             with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="insights") as pool:
-                results = dict(zip(SECTIONS, pool.map(one, SECTIONS), strict=True))
+                results = dict(zip(sections, pool.map(one, sections), strict=True))
     return results
