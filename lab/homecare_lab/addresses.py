@@ -16,12 +16,13 @@ LIBRESPEED = "198.51.100.80"  # LibreSpeed server, port 80
 OOKLA = "198.51.100.81"  # speedtest.net-protocol server, ports 80 and 8080
 NDT7 = "198.51.100.87"  # M-Lab-style ndt7 server and Locate API v2, port 80
 CLOUDFLARE = "198.51.100.88"  # Cloudflare-style __down/__up speed server, port 80
+NQ = "198.51.100.89"  # responsiveness (IETF draft, /.well-known/nq) server, port 80
 CONNECTIVITY = "198.51.100.204"  # captive-portal check endpoint, port 80
 IPERF = "198.51.100.5"  # where tests run iperf3 -s
 INTERNET = "203.0.113.10"  # "well-known internet address": ICMP echo, TCP 80/443
 
 PROVIDER_ADDRESSES = (
-    RESOLVER, LIBRESPEED, OOKLA, NDT7, CLOUDFLARE, CONNECTIVITY, IPERF, INTERNET,
+    RESOLVER, LIBRESPEED, OOKLA, NDT7, CLOUDFLARE, NQ, CONNECTIVITY, IPERF, INTERNET,
 )  # fmt: skip
 
 #: Names the provider resolver answers (everything else is NXDOMAIN).
@@ -39,6 +40,7 @@ DNS_NAMES: dict[str, str] = {
     "locate.measurementlab.net": NDT7,
     "ndt7.homecare.test": NDT7,
     "speed.cloudflare.com": CLOUDFLARE,
+    "nq.homecare.test": NQ,
     "connectivity.homecare.test": CONNECTIVITY,
     "connectivitycheck.gstatic.com": CONNECTIVITY,
     "www.gstatic.com": CONNECTIVITY,
@@ -58,5 +60,7 @@ CHECK_URL = "http://connectivity.homecare.test/generate_204"
 #: The lab's Locate API (plain ws://: no certificates in the lab).
 NDT7_LOCATE_URL = f"http://{NDT7}/v2/nearest/ndt/ndt7"
 CLOUDFLARE_URL = f"http://{CLOUDFLARE}"
+#: The lab's responsiveness server (plain http: no certificates in the lab).
+NQ_CONFIG_URL = f"http://{NQ}/.well-known/nq"
 OOKLA_SERVER_HOST = "ookla.homecare.test:8080"
 PORTAL_PORT = 8080  # captive portal, on the router's LAN address

@@ -486,6 +486,7 @@ class VirtualHome:
             (addresses.OOKLA, 8080),
             (addresses.NDT7, 80),
             (addresses.CLOUDFLARE, 80),
+            (addresses.NQ, 80),
             (addresses.CONNECTIVITY, 80),
             (addresses.INTERNET, 443),
         ):
@@ -753,6 +754,7 @@ class VirtualHome:
                 "librespeed": f"http://{addresses.LIBRESPEED}/",
                 "ookla": f"http://{addresses.OOKLA_SERVER_HOST}/speedtest/upload.php",
                 "ndt7_locate": addresses.NDT7_LOCATE_URL,
+                "nq_config": addresses.NQ_CONFIG_URL,
                 "connectivity_check": addresses.CHECK_URL,
                 "internet": addresses.INTERNET,
                 "iperf": addresses.IPERF,

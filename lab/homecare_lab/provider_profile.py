@@ -35,6 +35,7 @@ def provider_profile(wan: WanSpec | None = None) -> dict[str, object]:
             "ndt7_locate_url": addresses.NDT7_LOCATE_URL,
             "ndt7_secure": False,
             "cloudflare_url": addresses.CLOUDFLARE_URL,
+            "nq_config_url": addresses.NQ_CONFIG_URL,
             "plan_down_mbit": wan.down_mbit,
             "plan_up_mbit": wan.up_mbit,
         },

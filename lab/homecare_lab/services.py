@@ -4,7 +4,7 @@ Run inside a namespace by the lab (never on the host):
 
 * ``python -m homecare_lab.services provider RUNMARK`` — in the provider namespace:
   LibreSpeed, speedtest.net-protocol, ndt7 (with a Locate API) and
-  Cloudflare-style speed servers, the connectivity-check
+  Cloudflare-style and responsiveness (nq) speed servers, the connectivity-check
   endpoint (``/generate_204`` → 204, Apple/Firefox/Microsoft variants) and a
   small web host on the well-known internet address (TCP 80 and 443).
 * ``python -m homecare_lab.services portal RUNMARK --bind IP`` — in the router
@@ -30,6 +30,7 @@ from homecare.collector.librespeed import make_librespeed_server
 from homecare_lab import addresses
 from homecare_lab.cloudflare_server import make_cloudflare_server
 from homecare_lab.ndt7_server import start_ndt7_server
+from homecare_lab.nq_server import make_nq_server
 from homecare_lab.ookla_server import OoklaSettings, make_ookla_server
 
 _LOGIN_PAGE = (
@@ -120,6 +121,7 @@ def provider_servers() -> list[socketserver.BaseServer]:
         make_ookla_server(addresses.OOKLA, 80, ookla),
         make_ookla_server(addresses.OOKLA, 8080, ookla),
         make_cloudflare_server(addresses.CLOUDFLARE, 80),
+        make_nq_server(addresses.NQ, 80),
         make_server(ConnectivityHandler, addresses.CONNECTIVITY, 80),
         make_server(InternetHandler, addresses.INTERNET, 80),
         _TcpServer((addresses.INTERNET, 443), _TlsPortHandler),

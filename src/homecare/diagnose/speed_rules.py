@@ -1,5 +1,6 @@
 """Rules over the speed test: below the plan, limited by Wi-Fi, bufferbloat,
-and no engine able to measure at all."""
+poor working latency (the responsiveness test's RPM), and no engine able to
+measure at all."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from homecare.diagnose.base import RuleContext
 from homecare.diagnose.quality_rules import on_wifi, payload
 from homecare.i18n import _
 from homecare.models import Finding, ProbeStatus, Segment, Severity
-from homecare.models.connection import SpeedData
+from homecare.models.connection import SpeedData, SpeedDirection
 
 
 def plan_rates(data: SpeedData, ctx: RuleContext) -> tuple[float | None, float | None]:
@@ -154,4 +155,62 @@ class BufferbloatRule:
         ]
 
 
-SPEED_RULES = (SpeedRule(), BufferbloatRule())
+class ResponsivenessRule:
+    """Working latency by the responsiveness test (engine ``nq``) below the
+    provider's RPM thresholds. A figure of low confidence (the test did not
+    even run a full window) is not acted on."""
+
+    name = "responsiveness"
+    codes = ("latency.responsiveness.low",)
+
+    def evaluate(self, ctx: RuleContext) -> Sequence[Finding]:
+        data = payload(ctx, SpeedData)
+        if data is None:
+            return []
+        q = ctx.provider.quality
+        worst: tuple[float, str, str] | None = None
+        for result in (data.download, data.upload):
+            r = result.responsiveness if result is not None else None
+            if result is None or r is None or r.rpm is None or r.confidence == "low":
+                continue
+            if worst is None or r.rpm < worst[0]:
+                worst = (r.rpm, result.direction, r.confidence)
+        if worst is None or worst[0] >= q.rpm_warn:
+            return []
+        rpm, direction, confidence = worst
+        if direction == "download":
+            summary = _(
+                "While downloading, the connection answers only {rpm:.0f} times a minute "
+                "(about {ms:.0f} ms per round trip): calls, games and pages lag when the line is busy."
+            ).format(rpm=rpm, ms=60000 / rpm)
+        else:
+            summary = _(
+                "While uploading, the connection answers only {rpm:.0f} times a minute "
+                "(about {ms:.0f} ms per round trip): calls, games and pages lag when the line is busy."
+            ).format(rpm=rpm, ms=60000 / rpm)
+
+        def figures(result: SpeedDirection | None) -> dict[str, object] | None:
+            r = result.responsiveness if result is not None else None
+            return r.model_dump(mode="json") if r is not None else None
+
+        return [
+            Finding(
+                code="latency.responsiveness.low",
+                severity=Severity.PROBLEM if rpm < q.rpm_problem else Severity.WARNING,
+                segment=Segment.ROUTER,
+                summary=summary,
+                evidence={
+                    "rpm": round(rpm, 1),
+                    "direction": direction,
+                    "confidence": confidence,
+                    "rpm_warn": q.rpm_warn,
+                    "rpm_problem": q.rpm_problem,
+                    "server": data.server,
+                    "download": figures(data.download),
+                    "upload": figures(data.upload),
+                },
+            )
+        ]
+
+
+SPEED_RULES = (SpeedRule(), BufferbloatRule(), ResponsivenessRule())

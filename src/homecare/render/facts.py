@@ -61,6 +61,11 @@ def format_ms(ms: float) -> str:
     return f"{ms:.0f}"
 
 
+def confidence_label(level: str) -> str:
+    """The responsiveness test's confidence level, in the user's language."""
+    return {"high": _("high"), "medium": _("medium"), "low": _("low")}.get(level, level)
+
+
 def format_rate(mbit: float, options: RenderOptions) -> str:
     if options.units == "mbyte":
         return _("{value:.1f} MB/s").format(value=mbit / 8)
@@ -96,6 +101,20 @@ def _connection_facts(report: Report, options: RenderOptions) -> list[tuple[str,
                         ms=format_ms(speed.bufferbloat_ms),
                         grade=speed.bufferbloat_grade or "?",
                         rpm=speed.rpm or 0,
+                    ),
+                )
+            )
+        for result in (speed.download, speed.upload):
+            r = result.responsiveness if result is not None else None
+            if result is None or r is None or r.rpm is None:
+                continue
+            facts.append(
+                (
+                    _("Working latency (download)")
+                    if result.direction == "download"
+                    else _("Working latency (upload)"),
+                    _("{rpm:.0f} RPM, {ms:.0f} ms per round trip ({confidence} confidence)").format(
+                        rpm=r.rpm, ms=60000 / r.rpm, confidence=confidence_label(r.confidence)
                     ),
                 )
             )

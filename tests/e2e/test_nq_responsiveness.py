@@ -1,0 +1,89 @@
+"""The responsiveness (nq) engine in the virtual home, against the lab's nq
+server in the provider namespace: a clean line is responsive, a long queue
+in the shaper makes it clearly less so, and a 30 ms base round trip bounds
+the RPM near 60000 / 30."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homecare_lab import HomeSpec, VirtualHome, addresses
+from homecare_lab.spec import WanSpec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from connection_quality import (  # type: ignore[import-not-found,unused-ignore]
+    codes,
+    data_of,
+    provider_toml,
+    run_inside,
+)
+
+pytestmark = pytest.mark.e2e
+HomeFactory = Callable[..., VirtualHome]
+WAN = WanSpec(down_mbit=50.0, up_mbit=20.0, queue_ms=5)
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Path]:
+    tmp = Path(tempfile.mkdtemp(prefix="hc-e2e-nq-", dir="/tmp"))
+    tmp.chmod(0o755)
+    try:
+        yield provider_toml(
+            tmp, engines=["nq"], nq_config_url=addresses.NQ_CONFIG_URL, duration_s=8.0
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def responsiveness(home: VirtualHome, provider: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    report = run_inside(home, provider, "--areas", "speed", timeout=150)
+    speed = data_of(report, "speed")
+    assert speed["engine"] == "nq", speed["attempts"]
+    for d in ("download", "upload"):
+        print(d, speed[d]["mbit"], speed[d]["responsiveness"])
+    return report, speed
+
+
+def rpm(speed: dict[str, Any], direction: str) -> float:
+    r = speed[direction]["responsiveness"]
+    assert r is not None and r["rpm"] is not None, speed[direction]
+    return float(r["rpm"])
+
+
+def test_clean_line_is_responsive_and_a_long_queue_is_not(
+    virtual_home: HomeFactory, provider: Path
+) -> None:
+    home = virtual_home(HomeSpec(name="nq", wan=WAN))
+    _report, clean = responsiveness(home, provider)
+    for d, plan in (("download", WAN.down_mbit), ("upload", WAN.up_mbit)):
+        assert 0.8 * plan <= clean[d]["mbit"] <= 1.05 * plan, clean[d]
+        assert rpm(clean, d) >= 1000, clean[d]["responsiveness"]
+    assert "latency.responsiveness.low" not in codes(_report)
+    home.degrade_wan(queue_ms=400.0)
+    report, bloated = responsiveness(home, provider)
+    # the upload's queue (the router's tbf) fills: every probe waits ~400 ms
+    assert rpm(bloated, "upload") < min(400.0, rpm(clean, "upload") / 4), bloated["upload"]
+    assert bloated["upload"]["responsiveness"]["self_ms"] > 250
+    assert "latency.responsiveness.low" in codes(report)
+    # the download's shaper sits on the server's own egress, where TCP Small
+    # Queues let no connection hold more than about a millisecond of it: TCP
+    # cannot build a long queue there (iperf3 -R cannot either), so only the
+    # figure's presence and confidence are checked
+    assert bloated["download"]["responsiveness"]["confidence"] in ("high", "medium")
+
+
+def test_rpm_is_bounded_by_the_base_round_trip(virtual_home: HomeFactory, provider: Path) -> None:
+    home = virtual_home(HomeSpec(name="nqrtt", wan=WanSpec(down_mbit=50.0, up_mbit=20.0,
+                                                           queue_ms=5, rtt_ms=30)))  # fmt: skip
+    _report, speed = responsiveness(home, provider)
+    for d in ("download", "upload"):
+        # every probe takes at least one 30 ms round trip; a 5 ms queue and the
+        # server's work add a little
+        assert 60000 / 80 <= rpm(speed, d) <= 60000 / 30 * 1.05, speed[d]["responsiveness"]
