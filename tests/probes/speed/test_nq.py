@@ -12,10 +12,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from homecare_lab.nq_server import config_document, make_nq_server
+from homecare_lab.nq_server import NqHandler, config_document, make_nq_server
 from hypothesis import given
 from hypothesis import strategies as st
 
+from homecare.collector.fast_http import make_server
 from homecare.probes.speed.engine import EngineError, MeasureBudget
 from homecare.probes.speed.nq import NqEngine
 from homecare.probes.speed.nq_stats import (
@@ -29,6 +30,8 @@ from homecare.probes.speed.nq_stats import (
     trimmed_mean,
 )
 from homecare.probes.speed.nq_wire import parse_config
+from homecare.probes.speed.probe import build_engines
+from homecare.profiles.provider import ProviderProfile
 
 latencies = st.lists(st.floats(min_value=0.1, max_value=5000.0), min_size=1, max_size=200)
 
@@ -211,3 +214,40 @@ def test_a_server_that_refuses_the_config_is_an_engine_error() -> None:
         pytest.raises(EngineError, match="HTTP 404"),
     ):
         NqEngine(url.replace("/.well-known/nq", "/nope")).prepare(time.monotonic() + 2)
+
+
+class RefusingHandler(NqHandler):
+    """Serves the configuration but refuses the load (a server at its limit)."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/large"):
+            self.send_bytes(b"busy\n", status=429)
+        else:
+            super().do_GET()
+
+
+def test_a_refused_load_connection_ends_the_direction_with_the_reason() -> None:
+    srv = make_server(RefusingHandler, "127.0.0.1", 0)
+    with serving(srv) as url:
+        engine = NqEngine(url, interval_s=0.25)
+        engine.prepare(time.monotonic() + 2)
+        budget = MeasureBudget(time.monotonic() + 4, 3.0, 0.5, 10**12, 1, 8, 0.03)
+        started = time.monotonic()
+        result = engine.measure("download", budget, lambda _m: None)
+    assert time.monotonic() - started < 2.0
+    assert result.mbit is None and result.error is not None and "429" in result.error
+
+
+def test_the_provider_profile_picks_nq_and_its_fall_back_order() -> None:
+    profile = ProviderProfile.model_validate(
+        {
+            "speed": {
+                "engines": ["nq", "cloudflare"],
+                "nq_config_url": "http://192.0.2.1/.well-known/nq",
+            }
+        }
+    )
+    engines = build_engines(profile)
+    assert [e.name for e in engines] == ["nq", "cloudflare"]
+    assert isinstance(engines[0], NqEngine)
+    assert engines[0].config_url == "http://192.0.2.1/.well-known/nq"

@@ -109,15 +109,15 @@ class _Run:
                 self.pending.tls.append(p.tls_ms)
             self.pending.http.append(p.http_ms)
 
-    def _probe(self, pool: ThreadPoolExecutor) -> None:
+    def _probe(self, pool: ThreadPoolExecutor, end_by: float) -> None:
         with self.lock:
             busy = self.in_flight >= PROBE_WORKERS
             if not busy:
                 self.in_flight += 1
         if not busy:
-            pool.submit(foreign_probe, self.cfg, PROBE_TIMEOUT_S).add_done_callback(
-                self._foreign_done
-            )
+            # no probe outlives the direction: it would load the next one
+            timeout = max(0.1, min(PROBE_TIMEOUT_S, end_by + 0.2 - time.monotonic()))
+            pool.submit(foreign_probe, self.cfg, timeout).add_done_callback(self._foreign_done)
         live = [c for c in self.conns if c.sock is not None]
         if live:
             rtt = random.choice(live).self_rtt_ms()
@@ -142,7 +142,7 @@ class _Run:
                 if now >= end_by:
                     break
                 if now >= next_probe:
-                    self._probe(pool)
+                    self._probe(pool, end_by)
                     next_probe += 1.0 / foreign_probe_rate(self.alg.goodput_bytes_s())
                 if now >= next_interval:
                     total = self.counted()
