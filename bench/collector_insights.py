@@ -10,10 +10,13 @@ beside a reference measured in the same run: one ``count(DISTINCT inst_key)``
 over the uploads table (the unit of work the document repeats), so a loaded
 machine shows as a slower reference too.
 
-The full document is read from the roll-up tables
-(:mod:`homecare.collector.rollups`, built here by their backfill, timed as
-part of "generated"); the same document from the raw tables is printed
-beside it, with a check that both are identical.
+The full document is read from the roll-up tables and their exact counters
+(:mod:`homecare.collector.rollups`, :mod:`homecare.collector.rollup_counts`,
+built here by their backfill, timed as part of "generated"); the same
+document from the raw tables is printed beside it, with a check that both
+are identical, and each roll-up section alone on one connection (where the
+time goes). The load average is printed before and after: the machine may be
+shared.
 
 Targets (issue 18): full document < 2 s and filtered cohort < 200 ms on
 PostgreSQL at 1M. Run: ``nice .venv/bin/python bench/collector_insights.py
@@ -23,19 +26,22 @@ PostgreSQL at 1M. Run: ``nice .venv/bin/python bench/collector_insights.py
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from homecare_lab.pgtemp import PrivatePostgres, find_bin_dir
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from homecare.collector import rollups
 from homecare.collector.db import make_engine, sqlite_url
 from homecare.collector.migrate import upgrade
-from homecare.collector.queries import Filters, cohort_insights
+from homecare.collector.queries import Filters, cohort_insights, rolled
+from homecare.collector.queries.runner import WORK_MEM
 
 RUNS = 5
 CODES = (
@@ -143,6 +149,13 @@ def fmt(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:8.1f} ms ({min(values) * 1000:.1f}..{max(values) * 1000:.1f})"
 
 
+def one_section(engine: Engine, fn: Callable[[Connection], object]) -> None:
+    with engine.connect() as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        fn(conn)
+
+
 def run(name: str, engine: Engine, uploads: int, homes: int) -> None:
     upgrade(engine)
     start = time.perf_counter()
@@ -165,6 +178,10 @@ def run(name: str, engine: Engine, uploads: int, homes: int) -> None:
     raw_t = timed(lambda: cohort_insights(engine, "acme", full, 10, rollups=False))
     same = doc == cohort_insights(engine, "acme", full, 10, rollups=False)
     narrow_t = timed(lambda: cohort_insights(engine, "acme", narrow, 10))
+    parts = {
+        name: timed(partial(one_section, engine, fn))
+        for name, fn in rolled.sections("acme").items()
+    }
     print(f"  reference: one distinct count  {fmt(ref)}")
     print(
         f"  full insights document         {fmt(full_t)}  "
@@ -180,6 +197,8 @@ def run(name: str, engine: Engine, uploads: int, homes: int) -> None:
         f"  filtered cohort (tier+vendor)  {fmt(narrow_t)}  "
         f"({cohort['installations']} installations)"
     )
+    for name, values in parts.items():
+        print(f"  roll-up section {name:22s} {fmt(values)}  (alone, one connection)")
 
 
 def main() -> int:
@@ -189,6 +208,9 @@ def main() -> int:
     parser.add_argument("--backend", choices=["all", "postgresql", "sqlite"], default="all")
     args = parser.parse_args()
     print(f"insights in the database, median (min..max) of {RUNS} runs")
+    print(
+        f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} cores)"
+    )
     if args.backend in ("all", "sqlite"):
         with tempfile.TemporaryDirectory() as tmp:
             engine = make_engine(sqlite_url(str(Path(tmp) / "bench.sqlite3")))
@@ -202,6 +224,7 @@ def main() -> int:
             engine = make_engine(pg.url)
             run("PostgreSQL", engine, args.uploads, args.uploads // 5)
             engine.dispose()
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -51,9 +51,9 @@ def _counts(conn: Connection, provider: str) -> dict[str, Any]:
     }
 
 
-#: the medians' dimensions per connection: each costs about one sort of
-#: ``rollup_cohorts``, so three connections take about a third each
-MEDIAN_SPLIT = (("plan_tier", "router_vendor"), ("router_model", "connection_type"), ("wifi_band",))
+#: the medians' dimensions per section: each costs about one sort of
+#: ``rollup_cohorts``, one section per dimension spreads them over the connections
+MEDIAN_SPLIT = tuple((g,) for g in sql.GROUPS)
 
 
 def _medians(conn: Connection, provider: str, dims: tuple[str, ...]) -> list[sql.Row]:
@@ -63,8 +63,8 @@ def _medians(conn: Connection, provider: str, dims: tuple[str, ...]) -> list[sql
 def sections(provider: str) -> dict[str, Section]:
     """The statements to run (the medians first: they take longest)."""
     out: dict[str, Section] = {
-        f"medians:{n}": partial(_medians, provider=provider, dims=dims)
-        for n, dims in enumerate(MEDIAN_SPLIT)
+        f"medians:{'+'.join(dims)}": partial(_medians, provider=provider, dims=dims)
+        for dims in MEDIAN_SPLIT
     }
     out["counts"] = partial(_counts, provider=provider)
     return out
@@ -87,7 +87,7 @@ def assemble(found: dict[str, Any]) -> dict[str, Any]:
     return {
         "sizes_and_medians": (
             sizes,
-            [row for n in range(len(MEDIAN_SPLIT)) for row in found[f"medians:{n}"]],
+            [row for dims in MEDIAN_SPLIT for row in found[f"medians:{'+'.join(dims)}"]],
         ),
         "finding_cells": cells,
         "weekly": (got["week_sizes"], got["week_cells"]),
