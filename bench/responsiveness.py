@@ -41,22 +41,31 @@ DOWN, UP = 50.0, 20.0
 
 
 def reference_ms(home: Any, download: bool) -> float | None:
-    """Median ping to the internet host while iperf3 loads one direction."""
+    """Median ping to the internet host while iperf3 loads one direction; None
+    when iperf3 failed (then the pings measured an idle line). A one-off
+    server per measurement: a long-lived one stayed busy after a client hung."""
     from homecare_lab import addresses
 
+    server = home.spawn("provider", ["iperf3", "-s", "-1", "-B", addresses.IPERF])
+    time.sleep(0.5)
     argv = ["iperf3", "-c", addresses.IPERF, "-t", "7", "-P", "8"] + (["-R"] if download else [])
     load = home.spawn("laptop", argv)
+    ok, out = False, ""
     try:
         time.sleep(2.5)  # past slow start: the queue has filled
         out = home.run_in_laptop(
             ["busybox", "ping", "-c", "20", "-i", "0.2", addresses.INTERNET], timeout=30
         ).stdout
+        load.wait(20)
+        ok = load.returncode == 0
+    except subprocess.TimeoutExpired:
+        print("note: iperf3 did not end on time; reference dropped", file=sys.stderr)
     finally:
-        try:
-            load.wait(20)
-        except subprocess.TimeoutExpired:  # a hung iperf3 (seen once); the pings were taken
-            home.stop(load)
-            print("note: iperf3 did not end on time and was stopped", file=sys.stderr)
+        home.stop(load)
+        home.stop(server)
+    if not ok:
+        print("note: iperf3 failed; reference dropped", file=sys.stderr)
+        return None
     rtts = [float(x) for x in re.findall(r"time=([\d.]+) ms", out)]
     return statistics.median(rtts) if rtts else None
 
@@ -94,23 +103,18 @@ def run_case(name: str, queue_ms: float, rtt_ms: float, runs: int, tmp: Path) ->
     ratio: dict[str, list[float]] = {"download": [], "upload": []}
     conf: dict[str, list[str]] = {"download": [], "upload": []}
     with VirtualHome(spec) as home:
-        server = home.spawn("provider", ["iperf3", "-s", "-B", addresses.IPERF])
-        time.sleep(0.5)
-        try:
-            for _ in range(runs):
-                engine = nq_ms(home, provider)
-                for d in ("download", "upload"):
-                    r = reference_ms(home, d == "download")
-                    ms, level = engine[d]
-                    conf[d].append(level or "-")
-                    if r is not None:
-                        ref[d].append(r)
-                    if ms is not None:
-                        got[d].append(ms)
-                    if r and ms:
-                        ratio[d].append(ms / r)
-        finally:
-            home.stop(server)
+        for _ in range(runs):
+            engine = nq_ms(home, provider)
+            for d in ("download", "upload"):
+                r = reference_ms(home, d == "download")
+                ms, level = engine[d]
+                conf[d].append(level or "-")
+                if r is not None:
+                    ref[d].append(r)
+                if ms is not None:
+                    got[d].append(ms)
+                if r and ms:
+                    ratio[d].append(ms / r)
     rows = []
     for d in ("download", "upload"):
         levels = ",".join(conf[d])
