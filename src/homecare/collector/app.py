@@ -49,6 +49,7 @@ def create_app(settings: CollectorSettings, engine: Engine | None = None) -> Fas
         buckets=TokenBuckets(settings.rate_per_s, settings.burst),
         limits=Limits.from_settings(settings, engine),
         inflight=asyncio.Semaphore(settings.max_inflight_uploads),
+        defer_rollups=settings.defer_rollups and engine.dialect.name == "postgresql",
     )
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(LimiterUnavailable, _limits_down)  # type: ignore[arg-type]

@@ -261,7 +261,11 @@ def cmd_insights(args: argparse.Namespace) -> int:
     except BadFilter as exc:
         print(f"homecare-collector: {exc}", file=sys.stderr)
         return 2
-    doc = cohort_insights(_engine(args, create=False), args.provider, filters, args.k)
+    from homecare.collector.rollup_queue import fold_all
+
+    engine = _engine(args, create=False)
+    fold_all(engine)  # what the serving instances left pending
+    doc = cohort_insights(engine, args.provider, filters, args.k)
     if args.parquet:
         from pathlib import Path
 

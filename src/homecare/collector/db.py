@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -140,6 +141,7 @@ def insert_upload(
     payload_json: str,
     source_net: str | None = None,
     payload: dict[str, Any] | None = None,
+    defer_rollups: bool = False,
 ) -> bool:
     """Store one upload with its extracted columns and child rows; False when
     this provider already stored that id (nothing written). Ids are keyed per
@@ -148,7 +150,8 @@ def insert_upload(
     *source_net* is the sender's network as the API saw it (the sybil
     defence counts distinct networks); None, for an import that bypasses the
     API, counts the installation as a network of its own. *payload* is
-    *payload_json* already parsed, when the caller has it."""
+    *payload_json* already parsed, when the caller has it. *defer_rollups*:
+    leave the roll-ups to the folder (the API does, on PostgreSQL)."""
     parsed = payload if payload is not None else json.loads(payload_json)
     row = extract(parsed, source_net or f"direct:{installation_id}", provider)
     values = {
@@ -185,18 +188,38 @@ def insert_upload(
                 insert(upload_devices),
                 [{**owner, **shared, "kind": k, "vendor": v} for k, v in row.devices],
             )
-        from homecare.collector.rollups import refresh_installation  # rollups imports db
-
-        refresh_installation(conn, provider, installation_id)
+        _rollups_changed(conn, provider, installation_id, defer_rollups)
     return True
 
 
-def delete_installation(engine: Engine, provider: str, installation_id: str) -> int:
-    """Erase every upload of one installation (and its child rows); the count of uploads."""
+def _rollups_changed(
+    conn: Connection, provider: str, installation_id: str, defer_rollups: bool
+) -> None:
+    """Refresh the installation's roll-ups now, or (*defer_rollups*, on
+    PostgreSQL) mark it for the folder (:mod:`homecare.collector.rollup_queue`)."""
+    from homecare.collector import rollup_queue
+    from homecare.collector.rollups import refresh_installation  # rollups imports db
+
+    if defer_rollups and rollup_queue.deferred(conn):
+        rollup_queue.mark(conn, provider, installation_id)
+    else:
+        refresh_installation(conn, provider, installation_id)
+
+
+def delete_installation(
+    engine: Engine, provider: str, installation_id: str, defer_rollups: bool = False
+) -> int:
+    """Erase every upload of one installation (and its child rows); the count
+    of uploads. *defer_rollups*: as for :func:`insert_upload` (a refresh of an
+    installation without rows removes it from the roll-ups)."""
+    from homecare.collector import rollup_queue
     from homecare.collector.rollups import forget_installation  # rollups imports db
 
     with engine.begin() as conn:
-        forget_installation(conn, provider, installation_id)
+        if defer_rollups and rollup_queue.deferred(conn):
+            rollup_queue.mark(conn, provider, installation_id)
+        else:
+            forget_installation(conn, provider, installation_id)
         for table in (upload_findings, upload_devices, upload_keys):
             conn.execute(
                 delete(table).where(

@@ -36,6 +36,9 @@ class CollectorSettings:
     #: the global capacity guard: uploads/s of all instances together (0: off)
     global_upload_rate_per_s: float = 1000.0
     global_upload_burst: int = 2000
+    #: PostgreSQL: refresh roll-ups in a folder apart from the upload's
+    #: transaction (homecare.collector.rollup_queue), not inline
+    defer_rollups: bool = True
     #: uploads handled at once by this instance; beyond it 503 + Retry-After
     max_inflight_uploads: int = 256
     #: proxies whose X-Forwarded-For is believed (addresses or networks)

@@ -86,6 +86,8 @@ class AppState:
     limits: Limits
     #: the global capacity guard: uploads in progress on this instance
     inflight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(256))
+    #: roll-ups folded after the upload's commit (rollup_queue), not inline
+    defer_rollups: bool = False
 
 
 def state(request: Request) -> AppState:

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from homecare.collector import audit
 from homecare.collector.api.deps import ApiError, charge, principal, source_of, state
 from homecare.collector.queries import BadFilter, Filters, cohort_insights
+from homecare.collector.rollup_queue import fold_all
 
 router = APIRouter()
 
@@ -37,4 +38,5 @@ async def insights(request: Request, k: int = 10) -> dict[str, Any]:
         source=source_of(request),
         detail=" ".join(f"{a}={b}" for a, b in filters.as_dict().items()),
     )
+    await run_in_threadpool(fold_all, st.engine)  # the roll-ups include every stored upload
     return await run_in_threadpool(cohort_insights, st.engine, who.provider, filters, k)

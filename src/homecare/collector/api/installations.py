@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from homecare.collector import db
 from homecare.collector.api.deps import charge, principal, source_of, state
+from homecare.collector.rollup_queue import fold_after_write
 from homecare.collector.sources import rate_key
 
 router = APIRouter()
@@ -22,6 +23,8 @@ async def forget(installation_id: str, request: Request) -> dict[str, int]:
     who = await principal(request, {"ingest"})
     await charge(st.limits.installation, f"inst:{who.provider}:{installation_id[:64]}")
     deleted = await run_in_threadpool(
-        db.delete_installation, st.engine, who.provider, installation_id
+        db.delete_installation, st.engine, who.provider, installation_id, st.defer_rollups
     )
+    if st.defer_rollups:
+        await run_in_threadpool(fold_after_write, st.engine)
     return {"deleted": deleted}

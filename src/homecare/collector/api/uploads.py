@@ -30,6 +30,7 @@ from homecare.collector.api.deps import (
     state,
 )
 from homecare.collector.rescrub import Refused, rescrub
+from homecare.collector.rollup_queue import fold_after_write
 from homecare.collector.sources import network_of, rate_key
 from homecare.share.payload import UploadPayload
 from homecare.share.support_code import from_upload_id
@@ -83,7 +84,10 @@ async def _upload(request: Request) -> JSONResponse:
         payload_json=json.dumps(cleaned, separators=(",", ":"), allow_nan=False),
         payload=cleaned,
         source_net=network_of(source, st.settings.sybil_v4_prefix, st.settings.sybil_v6_prefix),
+        defer_rollups=st.defer_rollups,
     )
+    if created and st.defer_rollups:
+        await run_in_threadpool(fold_after_write, st.engine)
     return JSONResponse(
         {"id": payload.upload_id, "support_code": code, "duplicate": not created},
         status_code=201 if created else 200,

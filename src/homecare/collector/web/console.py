@@ -21,6 +21,7 @@ from homecare.collector.api.deps import source_of
 from homecare.collector.export import rows_of, to_csv, to_parquet
 from homecare.collector.queries import BadFilter, Filters, cohort_insights
 from homecare.collector.queries.filters import DIMENSION_FILTERS
+from homecare.collector.rollup_queue import fold_all
 from homecare.collector.web.auth import WebError, WebSession
 from homecare.collector.web.charts import BarChart, bar_chart
 from homecare.collector.web.cohorts import hidden_choice, visible_values
@@ -65,6 +66,7 @@ async def _data(request: Request, session: WebSession) -> ConsoleData:
     )
 
     def run() -> ConsoleData:
+        fold_all(st.api.engine)  # the roll-ups include every stored upload
         choices = st.choices.get(provider)
         if flt == Filters() or choices is None:
             unfiltered = cohort_insights(st.api.engine, provider, Filters(), k)
