@@ -217,31 +217,6 @@ def _pairs(conn: Connection, c: Counter, provider: str, inst: int) -> set[tuple[
     return {tuple(row) for row in rows}
 
 
-def _move(
-    conn: Connection,
-    c: Counter,
-    provider: str,
-    old: set[tuple[Any, ...]],
-    new: set[tuple[Any, ...]],
-) -> None:
-    """Apply one installation's change of pairs from *old* to *new* to the
-    counters: first the network references, then each key's totals once,
-    both in key order, so two uploads touching the same counter rows lock
-    them in the same order (no deadlock)."""
-    n = len(c.keys)
-    totals: dict[tuple[Any, ...], dict[str, int]] = {}
-    for key in {p[:n] for p in new} ^ {p[:n] for p in old}:
-        totals[key] = {"installations": 1 if key in {p[:n] for p in new} else -1, "networks": 0}
-    for pair, step in sorted([*((p, 1) for p in new - old), *((p, -1) for p in old - new)]):
-        match = {"provider": provider, **dict(zip(c.keys, pair[:n], strict=True))}
-        refs = rollup_counts.bump(conn, c.refs, {**match, "net_key": pair[n]}, {"refs": step})
-        if (step, refs) in ((1, 1), (-1, 0)):
-            totals.setdefault(pair[:n], {"installations": 0, "networks": 0})["networks"] += step
-    for key, steps in sorted(totals.items()):
-        match = {"provider": provider, **dict(zip(c.keys, key, strict=True))}
-        rollup_counts.bump(conn, c.totals, match, steps)
-
-
 def refresh_installation(conn: Connection, provider: str, installation_id: str) -> None:
     """Recompute one installation's roll-up rows from the raw tables (in the
     caller's transaction, after its upload rows are written)."""
@@ -268,7 +243,7 @@ def _sync(conn: Connection, provider: str, installation_id: str, rebuild: bool) 
     for c, before in zip(COUNTERS, old, strict=True):
         after = _pairs(conn, c, provider, inst) if rebuild else set()
         if before != after:
-            _move(conn, c, provider, before, after)
+            rollup_counts.move_pairs(conn, (c.totals, c.refs), c.keys, provider, before, after)
     new_counts = rollup_counts.pairs(conn, COUNTS, provider, inst) if rebuild else set()
     rollup_counts.move(conn, provider, old_counts, new_counts)
 
