@@ -12,7 +12,11 @@ everything.
 
 Installations are handled in batches, one transaction each: a refresh
 takes a transaction advisory lock per installation on PostgreSQL, and one
-transaction for a whole month would run out of lock slots. The upload ids
+transaction for a whole month would run out of lock slots. On PostgreSQL
+the batch marks its installations for the roll-up folder and folds them
+after its commit (:mod:`homecare.collector.rollup_queue`), as an erasure
+through the API does, so expiry and serving instances never take counter
+rows in different orders. The upload ids
 stay claimed in ``upload_keys``, so a client that resends an expired upload
 does not store it again.
 """
@@ -23,6 +27,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 
+from homecare.collector import rollup_queue
 from homecare.collector.db import upload_devices, upload_findings, uploads
 from homecare.collector.rollups import refresh_installation
 
@@ -44,6 +49,7 @@ def expire_before(
     erased = 0
     for start in range(0, len(touched), batch):
         with engine.begin() as conn:
+            deferred = rollup_queue.deferred(conn)
             for owner, inst in touched[start : start + batch]:
                 mine = [u.provider == owner, u.installation_id == inst, u.created_at < before]
                 ids = select(u.id).where(*mine)
@@ -55,5 +61,10 @@ def expire_before(
                         )
                     )
                 erased += int(conn.execute(delete(uploads).where(*mine)).rowcount)
-                refresh_installation(conn, owner, inst)
+                if deferred:
+                    rollup_queue.mark(conn, owner, inst)
+                else:
+                    refresh_installation(conn, owner, inst)
+        if deferred:
+            rollup_queue.fold_all(engine)
     return erased
