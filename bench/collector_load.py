@@ -109,6 +109,8 @@ class CollectorProcess:
                 str(self.port),
                 "--rate",
                 "0",
+                "--source-rate",  # every client is 127.0.0.1: one source
+                "0",
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -279,11 +281,14 @@ def backends(choice: str, stack: ExitStack, workdir: Path) -> list[tuple[str, st
 
 
 def reset(db_url: str) -> None:
+    """An empty database for the next part (every table the migrations made)."""
     engine = make_engine(db_url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS uploads")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS tokens")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    elif engine.url.database:
+        Path(engine.url.database).unlink(missing_ok=True)
     engine.dispose()
 
 

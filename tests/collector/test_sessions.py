@@ -91,3 +91,10 @@ def test_session_by_code_and_job_with_before_and_after(
     assert "job JOB-42" in out and "Signed by Ana Técnica" in out
     assert "dns                      fail -> pass  changed" in out
     assert "dns.answered" in out and "False -> True" in out
+
+    capsys.readouterr()  # the same through a running collector (a desk without the database)
+    assert collector_main(["show", code, "--url", collector.url, "--token", collector.support]) == 0
+    remote = capsys.readouterr().out
+    assert remote == out
+    assert collector_main(["show", code, "--url", collector.url, "--token", collector.ingest]) == 1
+    assert "403" in capsys.readouterr().err

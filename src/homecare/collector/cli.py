@@ -222,20 +222,26 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _show_remote(url: str, token: str | None, code: str) -> int:
-    """The same view through ``GET /v1/results``, for a desk without database access."""
+    """The same view through the API, for a desk without database access: a
+    technician's session (``GET /v1/sessions/CODE``) or else a check
+    (``GET /v1/results/CODE``), in the order the local lookup uses."""
     import httpx
 
     from homecare.collector.render import render_result
+    from homecare.collector.session_view import render_session
 
     if not token:
         print("homecare-collector: --token (a support token) is needed with --url", file=sys.stderr)
         return 2
+    headers = {"Authorization": f"Bearer {token}"}
     try:
-        r = httpx.get(
-            f"{url.rstrip('/')}/v1/results/{code}",
-            timeout=15,
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        with httpx.Client(base_url=url.rstrip("/"), timeout=15, headers=headers) as client:
+            r = client.get(f"/v1/sessions/{code}")
+            if r.status_code == 200:
+                sys.stdout.write(render_session(r.json()))
+                return 0
+            if r.status_code == 404:
+                r = client.get(f"/v1/results/{code}")
     except httpx.HTTPError as exc:
         print(f"homecare-collector: cannot reach {url}: {exc}", file=sys.stderr)
         return 1
