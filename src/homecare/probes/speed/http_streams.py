@@ -50,6 +50,13 @@ class Endpoint:
     def label(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}"
 
+    @property
+    def authority(self) -> str:
+        """The ``Host`` header: the port unless it is the scheme's own (RFC 9110 7.2)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
 
 def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
     """A connected (TLS-wrapped for https) socket with a per-operation timeout."""
@@ -82,7 +89,7 @@ def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
 
 def request_head(method: str, ep: Endpoint, path: str, extra: str = "") -> bytes:
     return (
-        f"{method} {path} HTTP/1.1\r\nHost: {ep.host}\r\nUser-Agent: homecare\r\n"
+        f"{method} {path} HTTP/1.1\r\nHost: {ep.authority}\r\nUser-Agent: homecare\r\n"
         f"Cache-Control: no-cache\r\nAccept-Encoding: identity\r\n{extra}\r\n"
     ).encode("ascii")
 
