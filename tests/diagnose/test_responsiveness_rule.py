@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homecare.diagnose.base import RuleContext
-from homecare.diagnose.speed_rules import ResponsivenessRule
+from homecare.diagnose.speed_rules import BufferbloatRule, ResponsivenessRule
 from homecare.models import Finding, Observation, ProbeStatus, Severity
 from homecare.models.connection import (
     Confidence,
@@ -61,3 +61,28 @@ def test_thresholds_come_from_the_provider_profile() -> None:
     strict = ProviderProfile.model_validate({"quality": {"rpm_warn": 1000.0}})
     found = ResponsivenessRule().evaluate(RuleContext(observations=obs, provider=strict))
     assert [f.code for f in found] == ["latency.responsiveness.low"]
+
+
+def _both_rules(rpm: float, bloat_ms: float) -> list[Finding]:
+    data = SpeedData(engine="nq", download=direction("download", rpm), bufferbloat_ms=bloat_ms)
+    obs = {"speed": Observation.model_construct(probe="speed", area="speed",
+                                                status=ProbeStatus.OK, data=data)}  # fmt: skip
+    ctx = RuleContext(observations=obs, provider=ProviderProfile())
+    return [*BufferbloatRule().evaluate(ctx), *ResponsivenessRule().evaluate(ctx)]
+
+
+def test_one_queue_is_one_finding() -> None:
+    """Bufferbloat already names the queue: the RPM goes into its evidence."""
+    q = ProviderProfile().quality
+    (only,) = _both_rules(rpm=250.0, bloat_ms=q.bufferbloat_problem_ms + 10)
+    assert only.code == "latency.bufferbloat" and only.evidence["responsiveness_rpm"] == 250.0
+
+
+def test_a_graver_responsiveness_figure_still_speaks() -> None:
+    """A mild rise under ping but a working latency the test calls a problem: both."""
+    q = ProviderProfile().quality
+    found = _both_rules(rpm=q.rpm_problem / 2, bloat_ms=q.bufferbloat_warn_ms + 1)
+    assert {f.code for f in found} == {"latency.bufferbloat", "latency.responsiveness.low"}
+    assert next(f for f in found if f.code == "latency.responsiveness.low").severity == (
+        Severity.PROBLEM
+    )

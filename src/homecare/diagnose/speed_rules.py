@@ -137,9 +137,10 @@ class BufferbloatRule:
         return [
             Finding(
                 code="latency.bufferbloat",
-                severity=Severity.PROBLEM
-                if data.bufferbloat_ms >= q.bufferbloat_problem_ms
-                else Severity.WARNING,
+                severity=_bufferbloat_severity(
+                    data, q.bufferbloat_warn_ms, q.bufferbloat_problem_ms
+                )
+                or Severity.WARNING,
                 segment=Segment.ROUTER,
                 summary=summary,
                 evidence={
@@ -149,16 +150,36 @@ class BufferbloatRule:
                     "upload_increase_ms": by_dir.get("upload"),
                     "grade": data.bufferbloat_grade,
                     "rpm": data.rpm,
+                    "responsiveness_rpm": _worst_responsiveness(data),
                     "idle_median_ms": idle[0].stats.median_ms if idle else None,
                 },
             )
         ]
 
 
+def _bufferbloat_severity(data: SpeedData, warn_ms: float, problem_ms: float) -> Severity | None:
+    """The severity the bufferbloat rule gives this run (None: it finds nothing)."""
+    if data.bufferbloat_ms is None or data.bufferbloat_ms < warn_ms:
+        return None
+    return Severity.PROBLEM if data.bufferbloat_ms >= problem_ms else Severity.WARNING
+
+
+def _worst_responsiveness(data: SpeedData) -> float | None:
+    """The lower nq RPM of the two directions, when the test measured one."""
+    figures = [
+        r.rpm
+        for result in (data.download, data.upload)
+        if result is not None and (r := result.responsiveness) is not None and r.rpm is not None
+    ]
+    return round(min(figures), 1) if figures else None
+
+
 class ResponsivenessRule:
     """Working latency by the responsiveness test (engine ``nq``) below the
     provider's RPM thresholds. A figure of low confidence (the test did not
-    even run a full window) is not acted on."""
+    even run a full window) is not acted on. When the bufferbloat rule already
+    names the same queue at least as gravely, this stays silent: one fact, one
+    finding (the bufferbloat finding carries the RPM in its evidence)."""
 
     name = "responsiveness"
     codes = ("latency.responsiveness.low",)
@@ -178,6 +199,10 @@ class ResponsivenessRule:
         if worst is None or worst[0] >= q.rpm_warn:
             return []
         rpm, direction, confidence = worst
+        severity = Severity.PROBLEM if rpm < q.rpm_problem else Severity.WARNING
+        bloat = _bufferbloat_severity(data, q.bufferbloat_warn_ms, q.bufferbloat_problem_ms)
+        if bloat is not None and bloat.rank >= severity.rank:
+            return []
         if direction == "download":
             summary = _(
                 "While downloading, the connection answers only {rpm:.0f} times a minute "
@@ -196,7 +221,7 @@ class ResponsivenessRule:
         return [
             Finding(
                 code="latency.responsiveness.low",
-                severity=Severity.PROBLEM if rpm < q.rpm_problem else Severity.WARNING,
+                severity=severity,
                 segment=Segment.ROUTER,
                 summary=summary,
                 evidence={
