@@ -229,6 +229,43 @@ def test_backfill_rebuilds_rows_loaded_around_ingest(engine: Engine) -> None:
     engine.dispose()
 
 
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_batch_refresh_moves_the_counters_as_one_home_at_a_time_does(
+    engine: Engine, seed: int
+) -> None:
+    """Homes refreshed together (the PostgreSQL folder's batches, which share
+    weeks, cohorts and networks) sum their steps per counter row: the result
+    equals a rebuild, also when a batch holds homes that left."""
+    items = random_uploads(seed, homes=90)
+    store(engine, items)
+    with engine.begin() as conn:
+        rollups.backfill(conn)
+    expected = snapshot(engine)
+    with engine.begin() as conn:  # everyone's roll-ups gone, the raw rows kept
+        for table in KEPT:
+            conn.execute(text(f"DELETE FROM {table.name}"))
+    homes = sorted({installation(n) for n in range(90)})
+    random.Random(seed).shuffle(homes)
+    with engine.begin() as conn:
+        for start in range(0, len(homes), 25):
+            rollups.refresh_installations(conn, "acme", homes[start : start + 25])
+    assert snapshot(engine) == expected
+    gone = homes[:30]
+    for inst in gone:
+        delete_installation(engine, "acme", inst)
+    with engine.begin() as conn:  # a batch of the departed and of those still here
+        rollups.refresh_installations(conn, "acme", [*gone, *homes[30:60]])
+        rollups.backfill(conn)
+    kept = snapshot(engine)
+    for inst in homes[30:]:
+        delete_installation(engine, "acme", inst)
+    store(engine, [item for item in items if item[0]["installation_id"] in set(homes[30:])])
+    assert snapshot(engine) == kept
+    rolled, raw = both(engine)
+    assert rolled == raw
+    engine.dispose()
+
+
 def test_rollups_refuse_a_filtered_document(engine: Engine) -> None:
     with pytest.raises(ValueError, match="unfiltered"):
         cohort_insights(engine, "acme", Filters(wifi_band="5GHz"), 10, rollups=True)

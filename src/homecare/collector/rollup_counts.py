@@ -131,26 +131,34 @@ def decode(part: str) -> str | None:
 
 
 def pairs(conn: Connection, counts: Iterable[Count], provider: str, inst: int) -> set[Pair]:
-    """One installation's (counter, key, network) memberships, read from its
-    roll-up rows (one statement per roll-up table)."""
+    """One installation's (counter, key, network) memberships (see :func:`pairs_many`)."""
+    return pairs_many(conn, counts, provider, [inst]).get(inst, set())
+
+
+def pairs_many(
+    conn: Connection, counts: Iterable[Count], provider: str, insts: Sequence[int]
+) -> dict[int, set[Pair]]:
+    """Each installation's (counter, key, network) memberships, read from its
+    roll-up rows (one statement per roll-up table for the whole batch)."""
     by_table: dict[str, list[Count]] = {}
     tables: dict[str, Table] = {}
     for c in counts:
         by_table.setdefault(c.rollup.name, []).append(c)
         tables[c.rollup.name] = c.rollup
-    out: set[Pair] = set()
+    out: dict[int, set[Pair]] = {i: set() for i in insts}
     for name, members in by_table.items():
         t = tables[name]
-        cols = {"net_key"} | {p.column for c in members for p in c.parts}
+        cols = {"net_key", "inst_key"} | {p.column for c in members for p in c.parts}
         cols |= {c.only for c in members if c.only is not None}
         stmt = select(*(t.c[n] for n in sorted(cols))).where(
-            t.c.provider == provider, t.c.inst_key == inst
+            t.c.provider == provider, t.c.inst_key.in_(list(insts))
         )
         for row in conn.execute(stmt).mappings():
+            mine = out[int(row["inst_key"])]
             for c in members:
                 key = c.key_of(row)
                 if key is not None:
-                    out.add((c.name, key[0], key[1], int(row["net_key"])))
+                    mine.add((c.name, key[0], key[1], int(row["net_key"])))
     return out
 
 
@@ -188,19 +196,46 @@ def move_pairs(
     old: set[tuple[Any, ...]],
     new: set[tuple[Any, ...]],
 ) -> None:
-    """Apply one installation's change of (key..., network) pairs from *old*
-    to *new* to a (totals, refs) pair of tables: first the network
+    """:func:`move_pairs_many` for one installation."""
+    move_pairs_many(conn, tables, key_columns, provider, [(old, new)])
+
+
+def move_pairs_many(
+    conn: Connection,
+    tables: tuple[Table, Table],
+    key_columns: Sequence[str],
+    provider: str,
+    changes: Sequence[tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]],
+) -> None:
+    """Apply a batch of installations' changes of (key..., network) pairs,
+    each from its old to its new set, to a (totals, refs) pair of tables.
+
+    The steps of every installation are summed first, so each counter row is
+    written once per batch however many homes moved it: first the network
     references, then each key's totals, both in sorted order, so that two
-    uploads touching the same rows lock them in the same order (no
+    writers touching the same rows lock them in the same order (no
     deadlock). An installation counts once per key however many networks it
-    has there; a network counts while its reference count is above zero."""
-    if old == new:
+    has there; a network counts while its reference count is above zero, so
+    its step is read off the reference's value before and after the batch."""
+    n = len(key_columns)
+    installation_steps: dict[tuple[Any, ...], int] = {}
+    ref_steps: dict[tuple[Any, ...], int] = {}
+    for old, new in changes:
+        if old == new:
+            continue
+        old_keys, new_keys = {p[:n] for p in old}, {p[:n] for p in new}
+        for key in old_keys ^ new_keys:
+            installation_steps[key] = installation_steps.get(key, 0) + (
+                1 if key in new_keys else -1
+            )
+        for p in new - old:
+            ref_steps[p] = ref_steps.get(p, 0) + 1
+        for p in old - new:
+            ref_steps[p] = ref_steps.get(p, 0) - 1
+    moved = sorted((p, step) for p, step in ref_steps.items() if step)
+    if not moved and not any(installation_steps.values()):
         return
     totals_t, refs_t = tables
-    n = len(key_columns)
-    old_keys, new_keys = {p[:n] for p in old}, {p[:n] for p in new}
-    steps = {key: [1 if key in new_keys else -1, 0] for key in old_keys ^ new_keys}
-    changes = sorted([*((p, 1) for p in new - old), *((p, -1) for p in old - new)])
     ref_rows = [
         {
             "provider": provider,
@@ -208,12 +243,15 @@ def move_pairs(
             "net_key": p[n],
             "refs": step,
         }
-        for p, step in changes
+        for p, step in moved
     ]
     left = bump_many(conn, refs_t, ["provider", *key_columns, "net_key"], ref_rows, ("refs",))
-    for p, step in changes:
-        if (step, left[(provider, *p)]) in ((1, 1), (-1, 0)):
-            steps.setdefault(p[:n], [0, 0])[1] += step
+    steps = {key: [i, 0] for key, i in installation_steps.items()}
+    for p, step in moved:
+        after = left[(provider, *p)]
+        network_step = int(after > 0) - int(after - step > 0)
+        if network_step:
+            steps.setdefault(p[:n], [0, 0])[1] += network_step
     total_rows = [
         {
             "provider": provider,
@@ -229,7 +267,14 @@ def move_pairs(
 
 def move(conn: Connection, provider: str, old: set[Pair], new: set[Pair]) -> None:
     """:func:`move_pairs` on this module's two tables."""
-    move_pairs(conn, (totals, refs), ("counter", "k1", "k2"), provider, old, new)
+    move_many(conn, provider, [(old, new)])
+
+
+def move_many(
+    conn: Connection, provider: str, changes: Sequence[tuple[set[Pair], set[Pair]]]
+) -> None:
+    """:func:`move_pairs_many` on this module's two tables."""
+    move_pairs_many(conn, (totals, refs), ("counter", "k1", "k2"), provider, changes)
 
 
 def backfill(conn: Connection, counts: Iterable[Count]) -> None:

@@ -71,7 +71,7 @@ _TAKE = text(
 def fold(engine: Engine, wait: bool = False, batch: int = BATCH) -> int | None:
     """Refresh up to *batch* pending installations in one transaction; how
     many, or None when another folder holds the lock and *wait* is False."""
-    from homecare.collector.rollups import refresh_installation  # rollups imports db
+    from homecare.collector.rollups import refresh_installations  # rollups imports db
 
     if engine.dialect.name != "postgresql":
         return 0
@@ -83,8 +83,11 @@ def fold(engine: Engine, wait: bool = False, batch: int = BATCH) -> int | None:
         ).scalar():
             return None
         taken = sorted((str(p), str(i)) for p, i in conn.execute(_TAKE, {"n": batch}))
-        for provider, installation_id in taken:  # installation order: no deadlock between folds
-            refresh_installation(conn, provider, installation_id)
+        by_provider: dict[str, list[str]] = {}
+        for provider, installation_id in taken:
+            by_provider.setdefault(provider, []).append(installation_id)
+        for provider, ids in sorted(by_provider.items()):  # one batch each, rows in key order
+            refresh_installations(conn, provider, ids)
     return len(taken)
 
 

@@ -25,7 +25,7 @@ document sorts only what no counter can hold (the speed medians).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,43 +209,65 @@ COUNTS = (
 )
 
 
-def _pairs(conn: Connection, c: Counter, provider: str, inst: int) -> set[tuple[Any, ...]]:
-    """The installation's (key..., network) pairs in the counter's roll-up."""
+def _pairs(
+    conn: Connection, c: Counter, provider: str, insts: Sequence[int]
+) -> dict[int, set[tuple[Any, ...]]]:
+    """Each installation's (key..., network) pairs in the counter's roll-up."""
     r = c.rollup.c
-    cols = [*(r[k] for k in c.keys), r.net_key]
-    rows = conn.execute(select(*cols).where(r.provider == provider, r.inst_key == inst))
-    return {tuple(row) for row in rows}
+    cols = [r.inst_key, *(r[k] for k in c.keys), r.net_key]
+    out: dict[int, set[tuple[Any, ...]]] = {i: set() for i in insts}
+    rows = conn.execute(select(*cols).where(r.provider == provider, r.inst_key.in_(list(insts))))
+    for row in rows:
+        out[int(row[0])].add(tuple(row[1:]))
+    return out
 
 
 def refresh_installation(conn: Connection, provider: str, installation_id: str) -> None:
     """Recompute one installation's roll-up rows from the raw tables (in the
     caller's transaction, after its upload rows are written)."""
-    _sync(conn, provider, installation_id, rebuild=True)
+    refresh_installations(conn, provider, [installation_id])
+
+
+def refresh_installations(conn: Connection, provider: str, installation_ids: Sequence[str]) -> None:
+    """:func:`refresh_installation` for a batch of one provider's
+    installations: the same statements once for all of them, and every
+    counter row written once however many homes in the batch moved it."""
+    _sync(conn, provider, installation_ids, rebuild=True)
 
 
 def forget_installation(conn: Connection, provider: str, installation_id: str) -> None:
     """Remove one installation from every roll-up (``share --off`` deletes it)."""
-    _sync(conn, provider, installation_id, rebuild=False)
+    _sync(conn, provider, [installation_id], rebuild=False)
 
 
-def _sync(conn: Connection, provider: str, installation_id: str, rebuild: bool) -> None:
-    inst = key_of(provider, installation_id)
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": inst})
-    old = [_pairs(conn, c, provider, inst) for c in COUNTERS]
-    old_counts = rollup_counts.pairs(conn, COUNTS, provider, inst)
+def _sync(conn: Connection, provider: str, installation_ids: Sequence[str], rebuild: bool) -> None:
+    ids = sorted(set(installation_ids))
+    if not ids:
+        return
+    inst_of = {key_of(provider, i): i for i in ids}
+    insts = sorted(inst_of)
+    if conn.dialect.name == "postgresql":  # in key order: two writers never wait on each other
+        conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ks AS bigint[])) AS k ORDER BY k"
+            ),
+            {"ks": insts},
+        )
+    old = [_pairs(conn, c, provider, insts) for c in COUNTERS]
+    old_counts = rollup_counts.pairs_many(conn, COUNTS, provider, insts)
     for table, _source, _rows in ROLLUPS:
-        conn.execute(delete(table).where(table.c.provider == provider, table.c.inst_key == inst))
+        conn.execute(delete(table).where(table.c.provider == provider, table.c.inst_key.in_(insts)))
     if rebuild:
         for table, source, rows in ROLLUPS:
-            where = [source.c.provider == provider, source.c.installation_id == installation_id]
+            where = [source.c.provider == provider, source.c.installation_id.in_(ids)]
             conn.execute(insert(table).from_select(list(table.c.keys()), rows(where)))
+    nothing: dict[int, set[Any]] = {i: set() for i in insts}
     for c, before in zip(COUNTERS, old, strict=True):
-        after = _pairs(conn, c, provider, inst) if rebuild else set()
-        if before != after:
-            rollup_counts.move_pairs(conn, (c.totals, c.refs), c.keys, provider, before, after)
-    new_counts = rollup_counts.pairs(conn, COUNTS, provider, inst) if rebuild else set()
-    rollup_counts.move(conn, provider, old_counts, new_counts)
+        after = _pairs(conn, c, provider, insts) if rebuild else nothing
+        changes = [(before[i], after[i]) for i in insts]
+        rollup_counts.move_pairs_many(conn, (c.totals, c.refs), c.keys, provider, changes)
+    new_counts = rollup_counts.pairs_many(conn, COUNTS, provider, insts) if rebuild else nothing
+    rollup_counts.move_many(conn, provider, [(old_counts[i], new_counts[i]) for i in insts])
 
 
 def backfill(conn: Connection, counts: bool = True) -> None:
