@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+#: packets go only inside the namespace home the mini_home fixture builds
+pytestmark = pytest.mark.e2e
+
 ME_IP = "10.77.0.10"
 ME_MAC = "02:77:00:00:00:10"
 
