@@ -70,5 +70,8 @@ def _children_stayed_local() -> Iterator[None]:
         return
     with log.open(encoding="utf-8", errors="replace") as f:
         f.seek(start)
-        refused = f.read().strip()
-    pytest.fail(f"a program this test started tried to leave loopback:\n{refused}", pytrace=False)
+        refused = f.read().strip().splitlines()
+    shown = "\n".join(refused[:5]) + (
+        f"\n… and {len(refused) - 5} more" if len(refused) > 5 else ""
+    )
+    pytest.fail(f"a program this test started tried to leave loopback:\n{shown}", pytrace=False)

@@ -44,7 +44,10 @@ FAULTS: dict[str, tuple[str, str, str | None, frozenset[str]]] = {
 
 #: the WAN changes behind the faults that reshape the line (plan: 100/20 Mbit/s)
 WAN_CHANGES: dict[str, dict[str, float]] = {
-    "lossy-wan": {"loss_down_pct": 10.0},
+    # 15 %: a quick check's 125 probes then place the loss above 2 % with
+    # 99 % confidence nearly always (at 10 %, 6 of 125 lost, 2.7 % of runs,
+    # is rightly "could not tell" and failed this case once)
+    "lossy-wan": {"loss_down_pct": 15.0},
     "slow-wan": {"down_mbit": 20.0, "up_mbit": 5.0},
     "long-queue": {"queue_ms": 400.0},
 }

@@ -293,3 +293,39 @@ def test_homecare_history_lists_the_good_rows_and_counts_the_bad(tmp_path: Path)
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert show.returncode == ExitStatus.STATE and len(show.stderr.splitlines()) == 1
+
+
+def test_programs_opening_a_new_history_at_once_all_get_it(tmp_path: Path) -> None:
+    """The monitor and a check (or a reader) creating the same new history at
+    the same moment: each waits for SQLite's write lock, none fails on tables
+    the other just made."""
+    import threading
+
+    from homecare.store.history import MIGRATIONS, History
+
+    for attempt in range(15):
+        path = tmp_path / f"h{attempt}" / "history.sqlite3"
+        path.parent.mkdir()
+        start = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def open_it(
+            path: Path = path,
+            start: threading.Barrier = start,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            start.wait()
+            try:
+                with History.open(path):
+                    pass
+            except BaseException as exc:  # collected for the assertion
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

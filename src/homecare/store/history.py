@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -289,7 +290,7 @@ def _connect(path: Path, timeout: float = BUSY_TIMEOUT_S) -> tuple[sqlite3.Conne
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version <= len(MIGRATIONS):  # never change a newer homecare's database
-            conn.execute("PRAGMA journal_mode = WAL")
+            _set_wal(conn, timeout)
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
@@ -305,6 +306,45 @@ def _connect(path: Path, timeout: float = BUSY_TIMEOUT_S) -> tuple[sqlite3.Conne
     return _check_version(path, conn, migrate=True), None
 
 
+def _set_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch to WAL, waiting out another program that is doing the same.
+
+    Changing the journal mode answers "busy" at once, without SQLite's busy
+    handler, while a second program opening the same new file holds a lock.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _migrate_one(conn: sqlite3.Connection, number: int) -> None:
+    """Apply migration *number* as one transaction under SQLite's write lock.
+
+    Two programs may open a new history at once (the monitor and a check, or
+    a test reading what the monitor wrote): both read the same version before
+    either holds the lock. The second waits for the lock, then finds the
+    tables made; if the version moved on meanwhile, the other did this step.
+    """
+    script = (
+        f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]};\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+    )
+    try:
+        conn.executescript(script)
+    except sqlite3.OperationalError:
+        if conn.in_transaction:
+            conn.rollback()
+        if int(conn.execute("PRAGMA user_version").fetchone()[0]) > number:
+            return  # another program applied it while we waited for the lock
+        raise
+
+
 def _check_version(path: Path, conn: sqlite3.Connection, migrate: bool) -> sqlite3.Connection:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > len(MIGRATIONS):
@@ -318,9 +358,7 @@ def _check_version(path: Path, conn: sqlite3.Connection, migrate: bool) -> sqlit
         return conn
     try:
         for number in range(version, len(MIGRATIONS)):
-            with conn:
-                conn.executescript(MIGRATIONS[number])
-                conn.execute(f"PRAGMA user_version = {number + 1}")
+            _migrate_one(conn, number)
     except sqlite3.Error as exc:
         conn.close()
         if is_corruption(exc):
