@@ -71,7 +71,10 @@ def test_clean_line_is_responsive_and_a_long_queue_is_not(
     # the upload's queue (the router's tbf) fills: every probe waits ~400 ms
     assert rpm(bloated, "upload") < min(400.0, rpm(clean, "upload") / 4), bloated["upload"]
     assert bloated["upload"]["responsiveness"]["self_ms"] > 250
-    assert "latency.responsiveness.low" in codes(report)
+    # one queue, one finding: bufferbloat names it and carries the RPM, or the
+    # responsiveness finding speaks when it is the graver of the two
+    found = codes(report)
+    assert "latency.responsiveness.low" in found or "latency.bufferbloat" in found, found
     # the download's shaper sits on the server's own egress, where TCP Small
     # Queues let no connection hold more than about a millisecond of it: TCP
     # cannot build a long queue there (iperf3 -R cannot either), so only the

@@ -254,10 +254,11 @@ def test_sigkill_mid_step_then_resume_keeps_every_earlier_step(
         if not db.exists():
             return []
         with sqlite3.connect(db) as conn:
-            return [
-                (str(k), str(j))
-                for k, j in conn.execute("SELECT key, result_json FROM steps ORDER BY seq")
-            ]
+            try:
+                rows = conn.execute("SELECT key, result_json FROM steps ORDER BY seq").fetchall()
+            except sqlite3.OperationalError:
+                return []  # the session is still creating its store
+            return [(str(k), str(j)) for k, j in rows]
 
     deadline = time.monotonic() + 180
     try:
