@@ -58,33 +58,43 @@ class Endpoint:
         return host if self.port == default else f"{host}:{self.port}"
 
 
-def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
-    """A connected (TLS-wrapped for https) socket with a per-operation timeout."""
+def open_tcp(host: str, port: int, label: str, timeout_s: float) -> socket.socket:
+    """A connected TCP socket (``TCP_NODELAY``, per-operation timeout); a refusal
+    or silence becomes one translated EngineError naming *label*."""
     try:
-        sock = socket.create_connection((ep.host, ep.port), timeout=timeout_s)
+        sock = socket.create_connection((host, port), timeout=timeout_s)
     except TimeoutError as exc:
         raise EngineError(
-            _("The speed test server {server} did not answer.").format(server=ep.label)
+            _("The speed test server {server} did not answer.").format(server=label)
         ) from exc
     except OSError as exc:
         raise EngineError(
             _("Cannot connect to the speed test server {server}: {error}").format(
-                server=ep.label, error=exc.strerror or exc
+                server=label, error=exc.strerror or exc
             )
         ) from exc
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if ep.scheme == "https":
-        ctx = ssl.create_default_context()
-        try:
-            return ctx.wrap_socket(sock, server_hostname=ep.host)
-        except (ssl.SSLError, OSError) as exc:
-            sock.close()
-            raise EngineError(
-                _("Secure connection to {server} failed: {error}").format(
-                    server=ep.label, error=exc
-                )
-            ) from exc
     return sock
+
+
+def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
+    """A connected (TLS-wrapped for https) socket with a per-operation timeout."""
+    sock = open_tcp(ep.host, ep.port, ep.label, timeout_s)
+    return wrap_tls(sock, ep) if ep.scheme == "https" else sock
+
+
+def wrap_tls(sock: socket.socket, ep: Endpoint) -> ssl.SSLSocket:
+    """The TLS handshake on a connected socket, verified against the system's
+    trust store (``SSL_CERT_FILE`` names another, as for OpenSSL) for the
+    endpoint's host name; a failure closes the socket and is one EngineError."""
+    ctx = ssl.create_default_context()
+    try:
+        return ctx.wrap_socket(sock, server_hostname=ep.host)
+    except (ssl.SSLError, OSError) as exc:
+        sock.close()
+        raise EngineError(
+            _("Secure connection to {server} failed: {error}").format(server=ep.label, error=exc)
+        ) from exc
 
 
 def request_head(method: str, ep: Endpoint, path: str, extra: str = "") -> bytes:

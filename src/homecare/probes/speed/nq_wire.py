@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import ssl
 import struct
 import threading
 import time
@@ -27,8 +26,10 @@ from homecare.probes.speed.http_streams import (
     BUFFER_BYTES,
     Endpoint,
     http_status_error,
+    open_tcp,
     read_head,
     request_head,
+    wrap_tls,
 )
 from homecare.probes.speed.tcp_info import abort, acked_bytes, tcp_info
 
@@ -99,29 +100,11 @@ def open_connection(
     """A connected socket; also the TCP handshake time and the TLS handshake time
     per round trip (TLS 1.3 takes one, 1.2 two), in milliseconds."""
     t0 = time.perf_counter()
-    try:
-        sock = socket.create_connection((connect_host, ep.port), timeout=timeout_s)
-    except TimeoutError as exc:
-        raise EngineError(
-            _("The speed test server {server} did not answer.").format(server=ep.label)
-        ) from exc
-    except OSError as exc:
-        raise EngineError(
-            _("Cannot connect to the speed test server {server}: {error}").format(
-                server=ep.label, error=exc.strerror or exc
-            )
-        ) from exc
+    sock = open_tcp(connect_host, ep.port, ep.label, timeout_s)
     t1 = time.perf_counter()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if ep.scheme != "https":
         return sock, (t1 - t0) * 1000, None
-    try:
-        tls = ssl.create_default_context().wrap_socket(sock, server_hostname=ep.host)
-    except (ssl.SSLError, OSError) as exc:
-        sock.close()
-        raise EngineError(
-            _("Secure connection to {server} failed: {error}").format(server=ep.label, error=exc)
-        ) from exc
+    tls = wrap_tls(sock, ep)
     trips = 1 if tls.version() == "TLSv1.3" else 2
     return tls, (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000 / trips
 
@@ -161,19 +144,24 @@ def fetch_config(url: str, timeout_s: float) -> NqConfig:
         sock.sendall(request_head("GET", ep, ep.path, "Accept: application/json\r\n"
                                   "Connection: close\r\n"))  # fmt: skip
         body = read_body(sock, ep, CONFIG_LIMIT)
-    except TimeoutError as exc:
-        raise EngineError(
-            _("The speed test server {server} stopped answering.").format(server=ep.label)
-        ) from exc
     except OSError as exc:
-        raise EngineError(
-            _("Connection to {server} failed: {error}").format(
-                server=ep.label, error=exc.strerror or exc
-            )
-        ) from exc
+        raise io_error(exc, ep) from exc
     finally:
         abort(sock)
     return parse_config(body, ep.label)
+
+
+def io_error(exc: OSError, ep: Endpoint) -> EngineError:
+    """A send or receive that failed after the connection was made, as one sentence."""
+    if isinstance(exc, TimeoutError):
+        return EngineError(
+            _("The speed test server {server} stopped answering.").format(server=ep.label)
+        )
+    return EngineError(
+        _("Connection to {server} failed: {error}").format(
+            server=ep.label, error=exc.strerror or exc
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -257,13 +245,7 @@ class LoadConnection:
                 self._receive(sock, ep)
         except (EngineError, OSError) as exc:
             if not self.stop.is_set():
-                self.error = (
-                    str(exc)
-                    if isinstance(exc, EngineError)
-                    else _("Connection to {server} failed: {error}").format(
-                        server=ep.label, error=exc.strerror or exc
-                    )
-                )
+                self.error = str(exc if isinstance(exc, EngineError) else io_error(exc, ep))
         finally:
             self.close()
 
