@@ -9,17 +9,27 @@ with the reason when the machine cannot run the lab (not root, no
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from homecare_lab import HomeSpec, VirtualHome
 from homecare_lab.requirements import TEST_TOOLS, why_unavailable
 from homecare_lab.runs import open_workdir
 
+# bench/connection_quality.py is the driver the quality e2e tests run in the
+# laptop namespace (``run_inside``) and read reports with (``codes``, ``data_of``)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from connection_quality import provider_toml  # type: ignore[import-not-found,unused-ignore]
+
 HomeFactory = Callable[..., VirtualHome]
+ProviderFactory = Callable[..., Path]
 
 _OTHER_RUN = re.compile(r"^hc[a-z0-9]")
 
@@ -61,6 +71,22 @@ def shared_tmp() -> Iterator[Path]:
     """A folder every user can reach (pytest's own tmp is root-only), per module."""
     with open_workdir("hc-e2e-") as path:
         yield path
+
+
+@pytest.fixture(scope="module")
+def lab_provider() -> Iterator[ProviderFactory]:
+    """Factory: ``lab_provider(quality=None, **speed)`` writes a provider profile
+    for the quality driver (``connection_quality.provider_toml``: the lab's
+    targets, *speed* keys in ``[speed]``) into a folder every user can reach;
+    each call gets its own file, all removed after the module."""
+    with open_workdir("hc-e2e-provider-") as root:
+        serial = itertools.count()
+
+        def make(quality: dict[str, Any] | None = None, **speed: Any) -> Path:
+            path: Path = provider_toml(root / str(next(serial)), quality, **speed)
+            return path
+
+        yield make
 
 
 @pytest.fixture(scope="module")

@@ -11,25 +11,14 @@ wall time, CPU time and peak RSS to the report.
 
 from __future__ import annotations
 
-import shutil
-import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from connection_quality import codes, data_of, run_inside  # type: ignore[import-not-found,unused-ignore]
 from homecare_lab import HomeSpec, VirtualHome
 from homecare_lab.spec import WanSpec
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from connection_quality import (  # type: ignore[import-not-found,unused-ignore]
-    codes,
-    data_of,
-    provider_toml,
-    run_inside,
-)
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -51,15 +40,8 @@ def home(module_virtual_home: HomeFactory) -> Iterator[VirtualHome]:
 
 
 @pytest.fixture(scope="module")
-def provider(home: VirtualHome) -> Iterator[Path]:
-    tmp = Path(tempfile.mkdtemp(prefix="hc-e2e-q-", dir="/tmp"))
-    tmp.chmod(0o755)
-    try:
-        yield provider_toml(
-            tmp, duration_s=5.0, quick_duration_s=3.0, plan_down_mbit=DOWN, plan_up_mbit=UP
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def provider(lab_provider: Callable[..., Path]) -> Path:
+    return lab_provider(duration_s=5.0, quick_duration_s=3.0, plan_down_mbit=DOWN, plan_up_mbit=UP)
 
 
 @pytest.fixture

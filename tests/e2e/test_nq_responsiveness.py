@@ -5,25 +5,14 @@ the RPM near 60000 / 30."""
 
 from __future__ import annotations
 
-import shutil
-import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from connection_quality import codes, data_of, run_inside  # type: ignore[import-not-found,unused-ignore]
 from homecare_lab import HomeSpec, VirtualHome, addresses
 from homecare_lab.spec import WanSpec
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from connection_quality import (  # type: ignore[import-not-found,unused-ignore]
-    codes,
-    data_of,
-    provider_toml,
-    run_inside,
-)
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -31,15 +20,8 @@ WAN = WanSpec(down_mbit=50.0, up_mbit=20.0, queue_ms=5)
 
 
 @pytest.fixture(scope="module")
-def provider() -> Iterator[Path]:
-    tmp = Path(tempfile.mkdtemp(prefix="hc-e2e-nq-", dir="/tmp"))
-    tmp.chmod(0o755)
-    try:
-        yield provider_toml(
-            tmp, engines=["nq"], nq_config_url=addresses.NQ_CONFIG_URL, duration_s=8.0
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def provider(lab_provider: Callable[..., Path]) -> Path:
+    return lab_provider(engines=["nq"], nq_config_url=addresses.NQ_CONFIG_URL, duration_s=8.0)
 
 
 def responsiveness(home: VirtualHome, provider: Path) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -11,26 +11,16 @@ the idle line, with no loss finding.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from connection_quality import codes, data_of, run_inside  # type: ignore[import-not-found,unused-ignore]
 from homecare_lab import HomeSpec, VirtualHome, addresses
 from homecare_lab.spec import WanSpec
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from connection_quality import (  # type: ignore[import-not-found,unused-ignore]
-    codes,
-    data_of,
-    provider_toml,
-    run_inside,
-)
 
 pytestmark = pytest.mark.e2e
 HomeFactory = Callable[..., VirtualHome]
@@ -38,13 +28,8 @@ LOSS_CODES = {"lan.loss.sustained", "internet.loss.sustained"}
 
 
 @pytest.fixture
-def provider() -> Iterator[Path]:
-    tmp = Path(tempfile.mkdtemp(prefix="hc-e2e-b2b-", dir="/tmp"))
-    tmp.chmod(0o755)
-    try:
-        yield provider_toml(tmp, engines=["librespeed"], duration_s=4.0, streams=16)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def provider(lab_provider: Callable[..., Path]) -> Path:
+    return lab_provider(engines=["librespeed"], duration_s=4.0, streams=16)
 
 
 def internet_median(report: dict[str, Any]) -> float:
