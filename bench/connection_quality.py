@@ -93,10 +93,17 @@ librespeed_urls = ["http://{addresses.LIBRESPEED}/"]
     return path
 
 
-def run_inside(home: Any, provider: Path, *args: str, timeout: float = 90) -> dict[str, Any]:
+def run_inside(
+    home: Any,
+    provider: Path,
+    *args: str,
+    timeout: float = 90,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     proc = home.run_in_laptop(
         [sys.executable, str(Path(__file__).resolve()), "--inside", str(provider), *args],
         timeout=timeout,
+        env=env,
     )
     if proc.returncode != 0 or not proc.stdout.startswith("{"):
         raise RuntimeError(f"driver failed ({proc.returncode}): {proc.stderr[-2000:]}")

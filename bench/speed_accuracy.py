@@ -81,19 +81,24 @@ class Iperf:
         return None
 
 
-def engine_rates(home: Any, tmp: Path, engine: str) -> tuple[float | None, float | None, str]:
+def engine_rates(
+    home: Any, tmp: Path, engine: str, baseline: Path | None
+) -> tuple[float | None, float | None, str]:
+    """One check's speed figures; ``engine@base`` runs the *baseline* source tree."""
     from homecare_lab import addresses
 
+    name, _at, tree = engine.partition("@")
+    env = {"PYTHONPATH": f"{baseline}/src"} if tree and baseline else None
     prov = provider_toml(
-        tmp, engines=[engine], duration_s=8.0,
+        tmp, engines=[name], duration_s=8.0,
         ndt7_locate_url=addresses.NDT7_LOCATE_URL, ndt7_secure=False,
         cloudflare_url=addresses.CLOUDFLARE_URL,
     )  # fmt: skip
     try:
-        r = run_inside(home, prov, "--areas", "speed", timeout=120)
-    except RuntimeError as exc:
+        r = run_inside(home, prov, "--areas", "speed", timeout=120, env=env)
+        sp = data_of(r, "speed")
+    except (RuntimeError, AssertionError) as exc:  # one failed check is a figure missing
         return None, None, str(exc)[:300]
-    sp = data_of(r, "speed")
     down = (sp.get("download") or {}).get("mbit")
     up = (sp.get("upload") or {}).get("mbit")
     errors = "; ".join(a["error"] for a in sp.get("attempts", []) if a.get("error"))
@@ -127,14 +132,14 @@ Row = tuple[float, str, str, str, list[float], list[float]]
 def print_table(rows: list[Row]) -> int:
     """Print ratio engine / iperf3 per case; returns how many missed the targets."""
     print("Ratio engine / iperf3 (same repetition): median and range over the repetitions")
-    print(f"{'rtt':>4} {'case':>10} {'engine':<11} {'dir':<5} {'iperf3 med':>10} "
+    print(f"{'rtt':>4} {'case':>10} {'engine':<16} {'dir':<5} {'iperf3 med':>10} "
           f"{'iperf3 spread':>13} {'n':>2} {'median':>7} {'min':>6} {'max':>6}  target")  # fmt: skip
     missed = 0
     for rtt, case, engine, d, rs, ref in rows:
         word, ok = verdict(rs)
         missed += not ok
         med = statistics.median(rs) if rs else 0.0
-        print(f"{rtt:>4g} {case:>10} {engine:<11} {d:<5} "
+        print(f"{rtt:>4g} {case:>10} {engine:<16} {d:<5} "
               f"{statistics.median(ref) if ref else 0:>10.1f} {ref_spread(ref):>13} "
               f"{len(rs):>2} {med:>7.3f} "
               f"{min(rs, default=0):>6.3f} {max(rs, default=0):>6.3f}  {word}", flush=True)  # fmt: skip
@@ -151,7 +156,14 @@ def ref_spread(ref: list[float]) -> str:
 
 
 def run_case(
-    home: Any, iperf: Iperf, tmp: Path, rtt: float, case: str, reps: int, engines: list[str]
+    home: Any,
+    iperf: Iperf,
+    tmp: Path,
+    rtt: float,
+    case: str,
+    reps: int,
+    engines: list[str],
+    baseline: Path | None = None,
 ) -> list[Row]:
     ratios: dict[tuple[str, str], list[float]] = {}
     refs: dict[str, list[float]] = {"down": [], "up": []}
@@ -161,7 +173,7 @@ def run_case(
             if ref[d]:
                 refs[d].append(ref[d] or 0.0)
         for engine in engines:
-            down, up, err = engine_rates(home, tmp, engine)
+            down, up, err = engine_rates(home, tmp, engine, baseline)
             for d, ours in (("down", down), ("up", up)):
                 base = ref[d]
                 if ours and base:
@@ -183,6 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rtts", default="0,30", help="base round trips in ms")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--engines", default="librespeed,speedtest,ndt7,cloudflare")
+    ap.add_argument(
+        "--baseline", type=Path, default=None,
+        help="another source tree (e.g. a git worktree of an earlier commit): every engine "
+        "also runs from it in the same repetition, as ENGINE@base, for an A/B in one window",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     from homecare_lab import HomeSpec, VirtualHome
     from homecare_lab.spec import WanSpec
@@ -191,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     tmp.chmod(0o755)
     rates = parse_rates(args.rates)
     engines = [e for e in args.engines.split(",") if e]
+    if args.baseline is not None:
+        engines = [x for e in engines for x in (e, f"{e}@base")]
     rows: list[Row] = []
     for rtt in [float(x) for x in args.rtts.split(",") if x]:
         first = rates[0]
@@ -201,7 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for down_rate, up_rate in rates:
                     home.degrade_wan(down_mbit=down_rate, up_mbit=up_rate, queue_ms=20)
                     case = f"{down_rate:g}/{up_rate:g}"
-                    case_rows = run_case(home, iperf, tmp, rtt, case, args.reps, engines)
+                    case_rows = run_case(
+                        home, iperf, tmp, rtt, case, args.reps, engines, args.baseline
+                    )
                     print_table(case_rows)  # as it goes: a long run is never all or nothing
                     rows += case_rows
             finally:

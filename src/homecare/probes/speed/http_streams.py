@@ -20,7 +20,7 @@ from homecare.probes.speed.engine import EngineError
 BUFFER_BYTES = 256 * 1024
 #: ``dur=`` of a Server-Timing entry, as Cloudflare's client reads it
 _DURATION = re.compile(r"(?:^|;)\s*dur=([0-9.]+)")
-_HEADER_LIMIT = 16 * 1024
+HEADER_LIMIT = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,18 +63,28 @@ def open_tcp(host: str, port: int, label: str, timeout_s: float) -> socket.socke
     or silence becomes one translated EngineError naming *label*."""
     try:
         sock = socket.create_connection((host, port), timeout=timeout_s)
-    except TimeoutError as exc:
-        raise EngineError(
-            _("The speed test server {server} did not answer.").format(server=label)
-        ) from exc
     except OSError as exc:
-        raise EngineError(
-            _("Cannot connect to the speed test server {server}: {error}").format(
-                server=label, error=exc.strerror or exc
-            )
-        ) from exc
+        raise connect_failed(label, exc) from exc
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
+
+
+def connect_failed(label: str, exc: OSError) -> EngineError:
+    """The sentence a failed connect becomes (silence, or the system's reason)."""
+    if isinstance(exc, TimeoutError):
+        return EngineError(_("The speed test server {server} did not answer.").format(server=label))
+    return EngineError(
+        _("Cannot connect to the speed test server {server}: {error}").format(
+            server=label, error=exc.strerror or exc
+        )
+    )
+
+
+def tls_failed(label: str, exc: Exception) -> EngineError:
+    """The sentence a failed TLS handshake becomes."""
+    return EngineError(
+        _("Secure connection to {server} failed: {error}").format(server=label, error=exc)
+    )
 
 
 def connect(ep: Endpoint, timeout_s: float) -> socket.socket:
@@ -92,9 +102,7 @@ def wrap_tls(sock: socket.socket, ep: Endpoint) -> ssl.SSLSocket:
         return ctx.wrap_socket(sock, server_hostname=ep.host)
     except (ssl.SSLError, OSError) as exc:
         sock.close()
-        raise EngineError(
-            _("Secure connection to {server} failed: {error}").format(server=ep.label, error=exc)
-        ) from exc
+        raise tls_failed(ep.label, exc) from exc
 
 
 def request_head(method: str, ep: Endpoint, path: str, extra: str = "") -> bytes:
@@ -120,7 +128,7 @@ def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHea
     got = 0
     while True:
         try:
-            n = sock.recv_into(buf[got:_HEADER_LIMIT])
+            n = sock.recv_into(buf[got:HEADER_LIMIT])
         except TimeoutError as exc:
             raise EngineError(
                 _("The speed test server {server} stopped answering.").format(server=ep.label)
@@ -135,7 +143,7 @@ def read_head(sock: socket.socket, buf: memoryview, ep: Endpoint) -> ResponseHea
         end = bytes(buf[:got]).find(b"\r\n\r\n")
         if end >= 0:
             break
-        if got >= _HEADER_LIMIT:
+        if got >= HEADER_LIMIT:
             raise EngineError(
                 _("The speed test server {server} sent garbage.").format(server=ep.label)
             )
@@ -174,46 +182,37 @@ def parse_head(raw: bytes, ep: Endpoint) -> tuple[int, int | None, bool, float]:
     return status, length, keep_alive, server_s
 
 
-class AnswerReader:
-    """Reads small whole answers (head and body) off one connection, keeping
-    what it read beyond an answer for the next: with requests sent ahead, two
-    answers can arrive in one read."""
+class AnswerParser:
+    """Small whole answers (head and body) parsed off a connection's bytes as
+    they arrive: with requests sent ahead, two answers can come in one read,
+    or one answer in several."""
 
     def __init__(self, ep: Endpoint) -> None:
         self.ep = ep
         self.pending = b""
 
-    def _more(self, sock: socket.socket) -> None:
-        try:
-            chunk = sock.recv(_HEADER_LIMIT)
-        except TimeoutError as exc:
+    def feed(self, data: bytes) -> list[tuple[int, bool]]:
+        """Status and keep-alive of every answer completed by *data*; bodies are
+        dropped. An answer with a body too large to be a small answer ends the
+        connection (keep-alive False)."""
+        self.pending += data
+        done: list[tuple[int, bool]] = []
+        while (end := self.pending.find(b"\r\n\r\n")) >= 0:
+            status, length, keep_alive, _server_s = parse_head(self.pending[:end], self.ep)
+            if length and length > HEADER_LIMIT:
+                self.pending = b""
+                done.append((status, False))
+                return done
+            whole = end + 4 + (length or 0)
+            if len(self.pending) < whole:
+                return done
+            self.pending = self.pending[whole:]
+            done.append((status, keep_alive))
+        if len(self.pending) >= HEADER_LIMIT:
             raise EngineError(
-                _("The speed test server {server} stopped answering.").format(server=self.ep.label)
-            ) from exc
-        if not chunk:
-            raise EngineError(
-                _("The speed test server {server} closed the connection early.").format(
-                    server=self.ep.label
-                )
+                _("The speed test server {server} sent garbage.").format(server=self.ep.label)
             )
-        self.pending += chunk
-
-    def read(self, sock: socket.socket) -> tuple[int, bool]:
-        """The next answer's status and keep-alive; its body is read and dropped."""
-        while (end := self.pending.find(b"\r\n\r\n")) < 0:
-            if len(self.pending) >= _HEADER_LIMIT:
-                raise EngineError(
-                    _("The speed test server {server} sent garbage.").format(server=self.ep.label)
-                )
-            self._more(sock)
-        status, length, keep_alive, _server_s = parse_head(self.pending[:end], self.ep)
-        whole = end + 4 + (length or 0)
-        while len(self.pending) < whole and length and length <= _HEADER_LIMIT:
-            self._more(sock)
-        if length and length > _HEADER_LIMIT:  # not a small answer: no more on this connection
-            return status, False
-        self.pending = self.pending[whole:]
-        return status, keep_alive
+        return done
 
 
 def http_status_error(status: int, ep: Endpoint) -> EngineError:
