@@ -8,9 +8,9 @@ from homecare.advise.catalogue import Catalogue
 from homecare.i18n import SHIPPED_LANGUAGES
 from homecare.monitor.alerts import ALERT_CODES
 from homecare.monitor.notify import MessageStyle, message_for
-from homecare.monitor.trends import SLOW_HOURS_CODE
+from homecare.monitor.trends import SLOW_HOURS_CODES
 
-CODES = (*ALERT_CODES, SLOW_HOURS_CODE)
+CODES = (*ALERT_CODES, *SLOW_HOURS_CODES.values())
 SKILLS = ("beginner", "intermediate", "expert", "technician")
 
 

@@ -104,3 +104,34 @@ def test_outage_candidates_give_the_same_outages_as_every_sample(tmp_path: Path)
         assert find_outages(store.outage_candidates(60_000, 200_000)) == find_outages(
             store.between(60_000, 200_000, kinds=("light",))
         )
+
+
+def test_migration_6_fills_the_upload_ratio_of_hours_rolled_up_before_it(tmp_path: Path) -> None:
+    """Hours rolled up by an older homecare get their upload share of plan from
+    the raw rows still kept; hours whose raw rows are gone have none."""
+    from homecare.store.history import MIGRATIONS
+
+    path = tmp_path / "h.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:5]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 5")
+    hour = 3600 * 500_000
+    for ts, up in ((hour + 60.0, 5.0), (hour + 120.0, 15.0), (hour + 7200.0, 10.0)):
+        conn.execute(
+            "INSERT INTO samples (ts, kind, monitor, up_mbit, plan_up_mbit) "
+            "VALUES (?, 'speed', 'local', ?, 20.0)",
+            (ts, up),
+        )
+    # rolled up the old way (no upload ratio), then the later hour's raw rows expired
+    conn.execute(
+        "INSERT INTO sample_hours SELECT CAST(ts / 3600 AS INTEGER) * 3600, COUNT(*), 0, 0, 0, 0,"
+        " 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SUM(up_mbit), COUNT(up_mbit) FROM samples GROUP BY 1"
+    )
+    conn.execute("DELETE FROM samples WHERE ts >= ?", (hour + 3600,))
+    conn.commit()
+    conn.close()
+    with SampleStore.open(path) as store:
+        first, second = store.hours(hour, hour + 3 * 3600)
+    assert (first.up_ratio_sum, first.up_ratio_n) == (1.0, 2)  # 5/20 + 15/20
+    assert (second.up_sum, second.up_n, second.up_ratio_n) == (10.0, 1, 0)

@@ -1,5 +1,10 @@
 """Patterns in the samples: by hour of day, by day, and against last month.
 
+The hour-of-day finding looks at download and, where the speed tests
+measured it against a plan, upload: a line can be slow upstream only in the
+evening (everyone's cloud backup, a neighbour's uploads on a shared cable
+segment) while its download is fine.
+
 Everything here works on hourly buckets (roll-ups for old data, raw rows
 for the current hour), so a year of minute samples is 8,760 buckets and the
 trends take milliseconds. Hours are the person's local hours: "every
@@ -12,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Literal
 
 from homecare.store.samples import HourBucket
 
@@ -22,6 +28,14 @@ MIN_SPEED_SAMPLES = 3
 MOST_DAYS = 0.6
 
 SLOW_HOURS_CODE = "monitor.trend.slow_hours"
+SLOW_UPLOAD_HOURS_CODE = "monitor.trend.slow_upload_hours"
+
+Direction = Literal["download", "upload"]
+#: the finding's code for each direction
+SLOW_HOURS_CODES: dict[Direction, str] = {
+    "download": SLOW_HOURS_CODE,
+    "upload": SLOW_UPLOAD_HOURS_CODE,
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,8 @@ class HourStats:
     down_mbit: float | None
     down_ratio: float | None
     speed_samples: int
+    up_ratio: float | None = None
+    up_speed_samples: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,8 @@ class DayStats:
 
 @dataclass(frozen=True)
 class SlowHours:
-    """The hour-of-day finding: "every evening 19-23 h your download falls to 40 % of plan"."""
+    """The hour-of-day finding: "every evening 19-23 h your download (or upload)
+    falls to 40 % of plan"."""
 
     start_hour: int
     end_hour: int  # exclusive; may wrap past midnight
@@ -57,7 +74,11 @@ class SlowHours:
     other_ratio: float | None
     days_slow: int
     days_seen: int
-    code: str = SLOW_HOURS_CODE
+    direction: Direction = "download"
+
+    @property
+    def code(self) -> str:
+        return SLOW_HOURS_CODES[self.direction]
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,11 @@ class Trends:
     days: list[DayStats]
     slow_hours: SlowHours | None
     change: Change | None
+    slow_upload_hours: SlowHours | None = None
+
+    def slow_findings(self) -> list[SlowHours]:
+        """The hour-of-day findings, download first."""
+        return [s for s in (self.slow_hours, self.slow_upload_hours) if s is not None]
 
 
 @dataclass
@@ -89,6 +115,8 @@ class _Acc:
     down_n: int = 0
     ratio_sum: float = 0.0
     ratio_n: int = 0
+    up_ratio_sum: float = 0.0
+    up_ratio_n: int = 0
     n: int = 0
 
     def add(self, b: HourBucket) -> None:
@@ -103,6 +131,8 @@ class _Acc:
         self.down_n += b.down_n
         self.ratio_sum += b.ratio_sum
         self.ratio_n += b.ratio_n
+        self.up_ratio_sum += b.up_ratio_sum
+        self.up_ratio_n += b.up_ratio_n
 
     def add_totals(self, other: _Acc) -> None:
         for name in _ACC_FIELDS:
@@ -122,6 +152,15 @@ class _Acc:
 
     def ratio(self) -> float | None:
         return self.ratio_sum / self.ratio_n if self.ratio_n else None
+
+    def up_ratio(self) -> float | None:
+        return self.up_ratio_sum / self.up_ratio_n if self.up_ratio_n else None
+
+    def ratio_of(self, direction: Direction) -> tuple[float | None, int]:
+        """The mean share of plan in *direction* and how many tests it is over."""
+        if direction == "upload":
+            return self.up_ratio(), self.up_ratio_n
+        return self.ratio(), self.ratio_n
 
 
 _ACC_FIELDS = tuple(_Acc.__dataclass_fields__)
@@ -147,13 +186,10 @@ def compute_trends(
         day, hour = local.date(), local.hour
         by_hour[hour].add(b)
         by_day[day].add(b)
-        if b.ratio_n:
+        if b.ratio_n or b.up_ratio_n:
             by_day_hour[(day, hour)].add(b)
         total.add(b)
-    hours = [
-        HourStats(h, a.availability(), a.rtt(), a.loss(), a.down(), a.ratio(), a.ratio_n)
-        for h, a in enumerate(by_hour)
-    ]
+    hours = [_hour_stats(h, a) for h, a in enumerate(by_hour)]
     day_list = [
         DayStats(d, a.availability(), a.n, a.rtt(), a.down(), a.ratio())
         for d, a in sorted(by_day.items())
@@ -173,6 +209,21 @@ def compute_trends(
         days=day_list,
         slow_hours=find_slow_hours(by_hour, by_day_hour, below_plan_ratio),
         change=change,
+        slow_upload_hours=find_slow_hours(by_hour, by_day_hour, below_plan_ratio, "upload"),
+    )
+
+
+def _hour_stats(hour: int, a: _Acc) -> HourStats:
+    return HourStats(
+        hour,
+        a.availability(),
+        a.rtt(),
+        a.loss(),
+        a.down(),
+        a.ratio(),
+        a.ratio_n,
+        up_ratio=a.up_ratio(),
+        up_speed_samples=a.up_ratio_n,
     )
 
 
@@ -180,10 +231,12 @@ def find_slow_hours(
     by_hour: Sequence[_Acc],
     by_day_hour: dict[tuple[date, int], _Acc],
     threshold: float,
+    direction: Direction = "download",
 ) -> SlowHours | None:
-    """The longest run of hours (wrapping at midnight) whose download is below
-    *threshold* of plan, if it is slow on most days and the rest of the day is not."""
-    slow = [a.ratio_n >= MIN_SPEED_SAMPLES and (a.ratio() or 1.0) < threshold for a in by_hour]
+    """The longest run of hours (wrapping at midnight) whose *direction* is below
+    *threshold* of plan, if it is slow on most days and the rest of the day is not.
+    Days without a test in *direction* in those hours are not counted."""
+    slow = [_slow(a, direction, threshold, MIN_SPEED_SAMPLES) for a in by_hour]
     if not any(slow) or all(slow):
         return None
     # rotate so the run does not start in the middle of one that wraps midnight
@@ -209,19 +262,25 @@ def find_slow_hours(
         (inside if h in window else outside).add_totals(a)
     days: dict[date, _Acc] = defaultdict(_Acc)
     for (day, hour), a in by_day_hour.items():
-        if hour in window:
+        if hour in window and a.ratio_of(direction)[1]:
             days[day].add_totals(a)
-    slow_days = sum(1 for a in days.values() if (a.ratio() or 1.0) < threshold)
+    slow_days = sum(1 for a in days.values() if _slow(a, direction, threshold, 1))
     if not days or slow_days < MOST_DAYS * len(days):
         return None
-    other = outside.ratio()
+    other = outside.ratio_of(direction)[0]
     if other is not None and other < threshold:
         return None  # slow all day: that is the speed rule's finding, not a pattern
     return SlowHours(
         start_hour=start,
         end_hour=(start + length) % 24,
-        ratio=inside.ratio() or 0.0,
+        ratio=inside.ratio_of(direction)[0] or 0.0,
         other_ratio=other,
         days_slow=slow_days,
         days_seen=len(days),
+        direction=direction,
     )
+
+
+def _slow(a: _Acc, direction: Direction, threshold: float, min_tests: int) -> bool:
+    ratio, tests = a.ratio_of(direction)
+    return tests >= min_tests and (ratio or 1.0) < threshold

@@ -107,9 +107,7 @@ def render_monthly(
         provider=clean_text(provider or ""),
         t=_labels(period, tz),
         cards=_cards(period, plan_down_mbit),
-        findings=[slow_hours_sentence(period.trends.slow_hours)]
-        if period.trends.slow_hours
-        else [],
+        findings=[slow_hours_sentence(slow) for slow in period.trends.slow_findings()],
         charts=_charts(period, tz, plan_down_mbit),
         outages=[
             {

@@ -46,10 +46,17 @@ def sparkline(
 
 
 def slow_hours_sentence(slow: SlowHours) -> str:
-    return _(
-        "Every day {start}–{end} h your download falls to {pct:.0f} % of your plan "
-        "(slow on {slow} of {seen} days)."
-    ).format(
+    if slow.direction == "upload":
+        sentence = _(
+            "Every day {start}–{end} h your upload falls to {pct:.0f} % of your plan "
+            "(slow on {slow} of {seen} days)."
+        )
+    else:
+        sentence = _(
+            "Every day {start}–{end} h your download falls to {pct:.0f} % of your plan "
+            "(slow on {slow} of {seen} days)."
+        )
+    return sentence.format(
         start=slow.start_hour,
         end=slow.end_hour or 24,
         pct=100 * slow.ratio,
@@ -70,8 +77,8 @@ def render_trends(
     if period.samples == 0:
         out.write(_("No samples yet. Start watching with 'homecare monitor run'.") + "\n")
         return
-    if t.slow_hours:
-        out.write(slow_hours_sentence(t.slow_hours) + "\n")
+    for slow in t.slow_findings():
+        out.write(slow_hours_sentence(slow) + "\n")
     out.write(
         _("Outages: {n}, offline {minutes:.0f} min in total.").format(
             n=len(period.outages), minutes=period.offline_s() / 60
@@ -90,6 +97,7 @@ def _sparklines(period: Period, out: TextIO, width: int) -> None:
     cells = max(8, width - LABEL_WIDTH - 2)
     rows = [
         (_("Download by hour, % of plan"), [h.down_ratio for h in t.hours], 0.0, 1.0),
+        (_("Upload by hour, % of plan"), [h.up_ratio for h in t.hours], 0.0, 1.0),
         (_("Round trip by hour"), [h.rtt_ms for h in t.hours], 0.0, None),
         (_("Reachable by day"), [d.availability for d in t.days], 0.0, 1.0),
         (_("Download by day"), [d.down_mbit for d in t.days], 0.0, None),
@@ -112,6 +120,12 @@ def _plain(period: Period, tz: tzinfo, out: TextIO) -> None:
             parts.append(
                 _("download {pct:.0f} % of plan ({n} tests)").format(
                     pct=100 * h.down_ratio, n=h.speed_samples
+                )
+            )
+        if h.up_ratio is not None:
+            parts.append(
+                _("upload {pct:.0f} % of plan ({n} tests)").format(
+                    pct=100 * h.up_ratio, n=h.up_speed_samples
                 )
             )
         if parts:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from homecare.errors import StateError
 from homecare.i18n import _
 from homecare.models import Report
-from homecare.store.samples import SAMPLES_MIGRATION, SAMPLES_TROUBLE_INDEX
+from homecare.store.samples import SAMPLES_MIGRATION, SAMPLES_TROUBLE_INDEX, SAMPLES_UP_RATIO
 from homecare.store.sqlite_faults import (
     BUSY_TIMEOUT_S,
     damaged,
@@ -74,6 +74,8 @@ MIGRATIONS: tuple[str, ...] = (
     SAMPLES_MIGRATION,
     # 5: an index of the failing samples, for the outage log
     SAMPLES_TROUBLE_INDEX,
+    # 6: upload as a share of the plan in the hourly roll-ups
+    SAMPLES_UP_RATIO,
 )
 
 

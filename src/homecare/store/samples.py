@@ -101,6 +101,18 @@ SAMPLES_TROUBLE_INDEX = """
 CREATE INDEX samples_trouble ON samples(ts) WHERE internet_ok = 0 OR gap_before = 1;
 """
 
+#: history migration 6: upload as a share of the plan, per hour (the
+#: hour-of-day finding covers upload too); filled from the raw rows still kept,
+#: older hours have no upload ratio
+SAMPLES_UP_RATIO = """
+ALTER TABLE sample_hours ADD COLUMN up_ratio_sum REAL NOT NULL DEFAULT 0;
+ALTER TABLE sample_hours ADD COLUMN up_ratio_n INTEGER NOT NULL DEFAULT 0;
+UPDATE sample_hours SET (up_ratio_sum, up_ratio_n) = (
+    SELECT COALESCE(SUM(up_mbit / plan_up_mbit), 0), COUNT(up_mbit / plan_up_mbit)
+    FROM samples WHERE settling = 0 AND ts >= sample_hours.hour AND ts < sample_hours.hour + 3600
+);
+"""
+
 #: raw samples are kept this long; older ones live on as hourly roll-ups
 DEFAULT_RETENTION_S = 35 * 86400.0
 
@@ -121,7 +133,8 @@ SELECT CAST(ts / 3600 AS INTEGER) * 3600 AS hour,
        COALESCE(SUM(loss), 0), COUNT(loss),
        COALESCE(SUM(down_mbit), 0), COUNT(down_mbit),
        COALESCE(SUM(down_mbit / plan_down_mbit), 0), COUNT(down_mbit / plan_down_mbit),
-       COALESCE(SUM(up_mbit), 0), COUNT(up_mbit)
+       COALESCE(SUM(up_mbit), 0), COUNT(up_mbit),
+       COALESCE(SUM(up_mbit / plan_up_mbit), 0), COUNT(up_mbit / plan_up_mbit)
 FROM samples WHERE ts >= ? AND ts < ? AND settling = 0
 GROUP BY hour
 """
@@ -215,6 +228,8 @@ class HourBucket:
     ratio_n: int
     up_sum: float
     up_n: int
+    up_ratio_sum: float
+    up_ratio_n: int
 
 
 @dataclass
