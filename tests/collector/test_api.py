@@ -146,7 +146,7 @@ def test_delete_installation(collector: Collector) -> None:
         for n in (1, 1, 2):
             assert c.post("/v1/uploads", json=payload(n)).status_code == 201
         r = c.delete(f"/v1/installations/{installation(1)}")
-    assert r.status_code == 200 and r.json() == {"deleted": 2}
+    assert r.status_code == 200 and r.json() == {"deleted": 2, "sessions": 0, "alert_events": 0}
     assert count_uploads(collector.engine) == (1, 1)
 
 

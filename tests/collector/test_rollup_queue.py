@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from homecare.collector import rollup_queue
-from homecare.collector.db import delete_installation, insert_upload, make_engine
+from homecare.collector.db import insert_upload, make_engine
+from homecare.collector.erasure import erase_installation
 from homecare.collector.migrate import upgrade
 from homecare.collector.queries import Filters, cohort_insights
 from homecare.collector.rollup_queue import fold, fold_all, rollup_pending
@@ -65,7 +66,7 @@ def test_deferred_ingest_and_erasure_fold_to_the_raw_document(engine: Engine) ->
     assert rolled == raw and json.loads(raw)["installations"] == 160
     gone = [installation(n) for n in range(0, 160, 4)]
     for inst in gone:
-        assert delete_installation(engine, "acme", inst, defer_rollups=True) > 0
+        assert erase_installation(engine, "acme", inst, defer_rollups=True).uploads > 0
     assert pending(engine) == len(gone)
     fold_all(engine)
     rolled, raw = documents(engine)

@@ -18,7 +18,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, Table, func, select, text
 
 from homecare.collector import rollup_counts, rollups
-from homecare.collector.db import delete_installation, insert_upload, make_engine
+from homecare.collector.db import insert_upload, make_engine
+from homecare.collector.erasure import erase_installation
 from homecare.collector.extract import key_of
 from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.queries import Filters, cohort_insights
@@ -132,7 +133,7 @@ def test_deleted_installation_leaves_the_rollups(engine: Engine) -> None:
     store(engine, random_uploads(3))
     gone = [installation(n) for n in range(0, 160, 3)]
     for inst in gone:
-        assert delete_installation(engine, "acme", inst) > 0
+        assert erase_installation(engine, "acme", inst).uploads > 0
     keys = [key_of("acme", inst) for inst in gone]
     with engine.connect() as conn:
         for table, _source, _rows in rollups.ROLLUPS:
@@ -141,7 +142,7 @@ def test_deleted_installation_leaves_the_rollups(engine: Engine) -> None:
     rolled, raw = both(engine)
     assert rolled == raw and json.loads(rolled)["installations"] == 160 - len(gone)
     for n in range(160):  # everyone leaves: nothing stays behind, not even a counter at 0
-        delete_installation(engine, "acme", installation(n))
+        erase_installation(engine, "acme", installation(n))
     with engine.connect() as conn:
         for table in KEPT:
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0, table
@@ -157,10 +158,10 @@ def test_what_ingest_and_deletion_keep_equals_a_rebuild(engine: Engine, seed: in
     random.Random(seed).shuffle(items)
     store(engine, items[: len(items) // 2])
     for n in range(0, 80, 4):
-        delete_installation(engine, "acme", installation(n))
+        erase_installation(engine, "acme", installation(n))
     store(engine, items[len(items) // 2 :])  # some of the deleted homes come back
     for n in range(1, 80, 7):
-        delete_installation(engine, "acme", installation(n))
+        erase_installation(engine, "acme", installation(n))
     kept = snapshot(engine)
     assert kept["rollup_counts"] and kept["rollup_count_refs"]
     with engine.begin() as conn:
@@ -252,13 +253,13 @@ def test_a_batch_refresh_moves_the_counters_as_one_home_at_a_time_does(
     assert snapshot(engine) == expected
     gone = homes[:30]
     for inst in gone:
-        delete_installation(engine, "acme", inst)
+        erase_installation(engine, "acme", inst)
     with engine.begin() as conn:  # a batch of the departed and of those still here
         rollups.refresh_installations(conn, "acme", [*gone, *homes[30:60]])
         rollups.backfill(conn)
     kept = snapshot(engine)
     for inst in homes[30:]:
-        delete_installation(engine, "acme", inst)
+        erase_installation(engine, "acme", inst)
     store(engine, [item for item in items if item[0]["installation_id"] in set(homes[30:])])
     assert snapshot(engine) == kept
     rolled, raw = both(engine)

@@ -25,7 +25,6 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
-    delete,
     event,
     insert,
     select,
@@ -204,32 +203,6 @@ def _rollups_changed(
         rollup_queue.mark(conn, provider, installation_id)
     else:
         refresh_installation(conn, provider, installation_id)
-
-
-def delete_installation(
-    engine: Engine, provider: str, installation_id: str, defer_rollups: bool = False
-) -> int:
-    """Erase every upload of one installation (and its child rows); the count
-    of uploads. *defer_rollups*: as for :func:`insert_upload` (a refresh of an
-    installation without rows removes it from the roll-ups)."""
-    from homecare.collector import rollup_queue
-    from homecare.collector.rollups import forget_installation  # rollups imports db
-
-    with engine.begin() as conn:
-        if defer_rollups and rollup_queue.deferred(conn):
-            rollup_queue.mark(conn, provider, installation_id)
-        else:
-            forget_installation(conn, provider, installation_id)
-        for table in (upload_findings, upload_devices, upload_keys):
-            conn.execute(
-                delete(table).where(
-                    table.c.provider == provider, table.c.installation_id == installation_id
-                )
-            )
-        stmt = delete(uploads).where(
-            uploads.c.provider == provider, uploads.c.installation_id == installation_id
-        )
-        return int(conn.execute(stmt).rowcount)
 
 
 @dataclass(frozen=True)
