@@ -3,7 +3,8 @@
 Never a system service: ``initdb`` into a temporary folder, listening only on
 a Unix socket in that folder (``listen_addresses=''``), run as an unprivileged
 user when we are root (PostgreSQL refuses to run as root), stopped and deleted
-afterwards.
+afterwards. The ``with`` block and the error on a failed start are
+:mod:`.private_daemon`'s, shared with :mod:`.redistemp`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
+
+from homecare_lab.private_daemon import PrivateDaemon, run_step
 
 
 def find_bin_dir() -> Path | None:
@@ -40,7 +42,7 @@ def _run_as() -> str | None:
     raise RuntimeError("running as root and no unprivileged user (postgres, nobody) exists")
 
 
-class PrivatePostgres:
+class PrivatePostgres(PrivateDaemon):
     """``with PrivatePostgres() as pg: pg.url`` → a SQLAlchemy URL (psycopg)."""
 
     def __init__(self, fsync: bool = True) -> None:
@@ -62,7 +64,7 @@ class PrivatePostgres:
             entry = pwd.getpwnam(self.user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self.root.chmod(0o700)
-        subprocess.run(
+        run_step(
             self._cmd(
                 str(self.bin_dir / "initdb"),
                 "-D",
@@ -75,14 +77,14 @@ class PrivatePostgres:
                 "-E",
                 "UTF8",
             ),
-            check=True,
-            capture_output=True,
+            what="initdb",
             cwd=self.root,
+            log_tail=self.log_tail,
         )
         options = f"-k {self.root} -c listen_addresses='' -c max_connections=200"
         if not self.fsync:
             options += " -c fsync=off -c synchronous_commit=off"
-        subprocess.run(
+        run_step(
             self._cmd(
                 str(self.bin_dir / "pg_ctl"),
                 "-D",
@@ -96,9 +98,9 @@ class PrivatePostgres:
                 "60",
                 "start",
             ),
-            check=True,
-            capture_output=True,
+            what="PostgreSQL",
             cwd=self.root,
+            log_tail=self.log_tail,
         )
         return self
 
@@ -119,15 +121,3 @@ class PrivatePostgres:
                 cwd=self.root,
             )
         shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self) -> PrivatePostgres:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

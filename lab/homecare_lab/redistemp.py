@@ -4,7 +4,9 @@ PostgreSQL).
 Never the system service: Debian's ``redis-server`` binary started in the
 foreground with a temporary folder as its working directory, listening only
 on a Unix socket in that folder (``port 0`` turns TCP off), no persistence,
-stopped (SIGTERM, then SIGKILL) and the folder deleted afterwards.
+stopped (SIGTERM, then SIGKILL) and the folder deleted afterwards. The
+``with`` block and the wait (it answers, or it died) are
+:mod:`.private_daemon`'s, shared with :mod:`.pgtemp`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
-from types import TracebackType
+
+from homecare_lab.private_daemon import PrivateDaemon, wait_until_answers
 
 
 def find_redis_server() -> str | None:
@@ -24,7 +26,7 @@ def find_redis_server() -> str | None:
     )
 
 
-class PrivateRedis:
+class PrivateRedis(PrivateDaemon):
     """``with PrivateRedis() as r: r.url`` → ``unix:///tmp/homecare-redis-…/redis.sock``."""
 
     def __init__(self) -> None:
@@ -53,13 +55,9 @@ class PrivateRedis:
             "--protected-mode", "yes",
         ]  # fmt: skip
         self.proc = subprocess.Popen(argv, cwd=self.root, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while not self._answers():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"redis-server exited: {self._log_tail()}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"redis-server did not answer: {self._log_tail()}")
-            time.sleep(0.02)
+        wait_until_answers(
+            self.proc, self._answers, what="redis-server", log_tail=self.log_tail, timeout=timeout
+        )
         return self
 
     def _answers(self) -> bool:
@@ -74,10 +72,6 @@ class PrivateRedis:
         except OSError:
             return False
 
-    def _log_tail(self) -> str:
-        log = self.root / "log"
-        return log.read_text(errors="replace")[-500:] if log.exists() else "(no log)"
-
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -88,15 +82,3 @@ class PrivateRedis:
                 self.proc.wait(10)
         self.proc = None
         shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self) -> PrivateRedis:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
