@@ -21,8 +21,9 @@ from pathlib import Path
 import homecare_netguard as netguard
 import pytest
 
-#: the CLI-level harness (a Home with canned probes) any test folder may use
-pytest_plugins = ["tests.cli_harness"]
+#: the CLI-level harness (a Home with canned probes) any test folder may use, and
+#: the tests that run one at a time under scripts/test's pytest-xdist workers
+pytest_plugins = ["tests.cli_harness", "tests.xdist_groups"]
 
 NetworkRefused = netguard.NetworkRefused
 SITE_DIR = Path(__file__).resolve().parent / "lab" / "netguard_site"

@@ -150,6 +150,20 @@ def teardown_record(rec: RunRecord) -> None:
         rec.path.unlink()
 
 
+def _recorded_alive(run_id: str) -> bool:
+    """Whether ``run_id`` has a record now whose owner lives.
+
+    Read again just before an "orphan" namespace is deleted: a run starting
+    in another process (another pytest worker) saves its record before it
+    adds its first namespace, so a namespace seen in the listing but missing
+    from the records read before it belongs to a run that has just begun.
+    """
+    try:
+        return RunRecord.load(STATE_DIR / f"{run_id}.json").owner_alive()
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def clean_stale_runs() -> list[str]:
     """Tear down every recorded run whose owner died; return their run ids."""
     cleaned: list[str] = []
@@ -171,7 +185,7 @@ def clean_stale_runs() -> list[str]:
     for ns in netns.list_namespaces():
         rid = ns[len(PREFIX) : len(PREFIX) + 5]
         ours = ns.startswith(PREFIX) and RUN_ID_RE.match(rid) and RunNames.owns(ns, rid)
-        if ours and rid not in live_ids:
+        if ours and rid not in live_ids and not _recorded_alive(rid):
             kill_namespace_processes([ns])
             delete_namespaces([ns])
             remove_etc_netns([ns])
