@@ -3,6 +3,8 @@ document itself is tested on both databases in test_queries.py."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +71,27 @@ def seeded_doc(tmp_path: Path) -> dict[str, Any]:
     return doc
 
 
-def test_text_and_csv_mark_hidden_cells(tmp_path: Path) -> None:
+def test_csv_rows_are_the_exports_rows(tmp_path: Path) -> None:
+    """One row builder: the CLI's CSV lists exactly the numbers
+    :func:`homecare.collector.export.rows_of` publishes, in its order (speeds by
+    every dimension, weeks and hours included; a hidden cohort not named)."""
+    from homecare.collector.export import rows_of
+
+    doc = seeded_doc(tmp_path)
+    parsed = list(csv.reader(io.StringIO(insights_csv(doc))))[1:]
+    assert [tuple(r[:4]) for r in parsed] == [
+        (r.section, r.dimension, r.cohort, r.metric) for r in rows_of(doc)
+    ]
+    assert {r[0] for r in parsed} >= {"speed", "week", "hour"}
+    assert not any(r[2] == "6GHz" for r in parsed)
+
+
+def test_text_marks_hidden_cells_and_csv_leaves_hidden_cohorts_out(tmp_path: Path) -> None:
     doc = seeded_doc(tmp_path)
     text = insights_text(doc)
     assert "6GHz" in text and "<k" in text
     csv = insights_csv(doc)
-    assert "cohort,wifi_band,6GHz,installations,<k" in csv
+    assert "6GHz" not in csv  # a hidden cohort is not even named, as in the console's export
     assert "cohort,wifi_band,5GHz,installations,20" in csv
 
 

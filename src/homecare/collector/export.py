@@ -116,13 +116,24 @@ def to_csv(rows: list[Row]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["section", "dimension", "cohort", "metric", "value", "hidden"])
     for r in rows:
-        value = (
-            "" if r.value is None else (str(int(r.value)) if r.value.is_integer() else str(r.value))
-        )
         writer.writerow(
-            [r.section, r.dimension, _cell(r.cohort), r.metric, value, str(r.hidden).lower()]
+            [
+                r.section,
+                r.dimension,
+                _cell(r.cohort),
+                r.metric,
+                value_text(r),
+                str(r.hidden).lower(),
+            ]
         )
     return buf.getvalue()
+
+
+def value_text(row: Row) -> str:
+    """A row's number as text: counts without ``.0``, a missing value empty."""
+    if row.value is None:
+        return ""
+    return str(int(row.value)) if row.value.is_integer() else str(row.value)
 
 
 def _cell(text: str) -> str:

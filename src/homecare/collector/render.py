@@ -126,46 +126,20 @@ def _n(value: Any) -> str:
     return HIDDEN if value is None else str(value)
 
 
-def insights_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    """Flat rows (section, dimension, cohort, metric, value) for CSV and text."""
-    rows: list[tuple[str, str, str, str, str]] = [
-        ("overall", "", "", "installations", _n(doc["installations"])),
-        ("overall", "", "", "uploads", _n(doc["uploads"])),
-    ]
-    for dim, table in doc["findings_by_cohort"].items():
-        for cohort in table["cohorts"]:
-            rows.append(
-                ("cohort", dim, cohort["value"], "installations", _n(cohort["installations"]))
-            )
-            for code, n in cohort["findings"].items():
-                rows.append(("finding", dim, cohort["value"], code, _n(n)))
-        for code, n in table["totals"].items():
-            rows.append(("finding", dim, "(all)", code, _n(n)))
-    for s in doc["speeds_vs_plan"]:
-        for metric in (
-            "installations",
-            "median_down_mbps",
-            "median_up_mbps",
-            "median_down_pct_of_plan",
-        ):
-            rows.append(("speed", "plan_tier", s["plan_tier"], metric, _v(s[metric])))
-    for dim, mix in doc["device_mix"].items():
-        for key, n in mix.items():
-            rows.append(("devices", dim, key, "installations", _n(n)))
-    for code, fb in doc["feedback_by_finding"].items():
-        rows.append(("feedback", "finding", code, "mean_score", str(fb["mean_score"])))
-        rows.append(("feedback", "finding", code, "installations", str(fb["installations"])))
-    for offer, o in doc["offers"].items():
-        rows.append(("offer", "offer", offer, "shown", _n(o["shown"])))
-        rows.append(("offer", "offer", offer, "taken", _n(o["taken"])))
-    return rows
-
-
 def insights_csv(doc: dict[str, Any]) -> str:
+    """The published numbers as CSV, one row each: the rows of
+    :func:`homecare.collector.export.rows_of`, the one row builder the
+    console's downloads use too (a hidden cell reads ``<k``)."""
+    from homecare.collector.export import rows_of, value_text
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["section", "dimension", "cohort", "metric", "value"])
-    writer.writerows([tuple(terminal_safe(cell) for cell in row) for row in insights_rows(doc)])
+    for r in rows_of(doc):
+        value = HIDDEN if r.hidden else value_text(r)
+        writer.writerow(
+            [terminal_safe(c) for c in (r.section, r.dimension, r.cohort, r.metric)] + [value]
+        )
     return buf.getvalue()
 
 
