@@ -16,7 +16,7 @@ LIBRESPEED = "198.51.100.80"  # LibreSpeed server, port 80
 OOKLA = "198.51.100.81"  # speedtest.net-protocol server, ports 80 and 8080
 NDT7 = "198.51.100.87"  # M-Lab-style ndt7 server and Locate API v2, port 80
 CLOUDFLARE = "198.51.100.88"  # Cloudflare-style __down/__up speed server, port 80
-NQ = "198.51.100.89"  # responsiveness (IETF draft, /.well-known/nq) server, port 80
+NQ = "198.51.100.89"  # responsiveness (IETF draft, /.well-known/nq) server, ports 80 and 443
 CONNECTIVITY = "198.51.100.204"  # captive-portal check endpoint, port 80
 IPERF = "198.51.100.5"  # where tests run iperf3 -s
 INTERNET = "203.0.113.10"  # "well-known internet address": ICMP echo, TCP 80/443
@@ -60,7 +60,11 @@ CHECK_URL = "http://connectivity.homecare.test/generate_204"
 #: The lab's Locate API (plain ws://: no certificates in the lab).
 NDT7_LOCATE_URL = f"http://{NDT7}/v2/nearest/ndt/ndt7"
 CLOUDFLARE_URL = f"http://{CLOUDFLARE}"
-#: The lab's responsiveness server (plain http: no certificates in the lab).
+#: The lab's responsiveness server in plain http.
 NQ_CONFIG_URL = f"http://{NQ}/.well-known/nq"
+#: The same server over TLS (port 443), with a certificate for this name only
+#: from the home's own CA (``VirtualHome.ca_file``, ``homecare_lab.lab_ca``).
+NQ_NAME = "nq.homecare.test"
+NQ_TLS_CONFIG_URL = f"https://{NQ_NAME}/.well-known/nq"
 OOKLA_SERVER_HOST = "ookla.homecare.test:8080"
 PORTAL_PORT = 8080  # captive portal, on the router's LAN address

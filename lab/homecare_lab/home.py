@@ -33,6 +33,7 @@ from types import FrameType, TracebackType
 from typing import IO, Any
 
 from homecare_lab import addresses, dnsmasq, miniupnpd, netns, shaping
+from homecare_lab.lab_ca import LabCA
 from homecare_lab.names import (
     DELAY_PROVIDER_SIDE,
     DELAY_ROUTER_SIDE,
@@ -122,6 +123,8 @@ class VirtualHome:
         self.laptop_mac = _laptop_mac(self.spec)
         self.router_mac = _router_mac(self.spec)
         self.workdir = Path()
+        #: the home's own CA (made at start): trust it with SSL_CERT_FILE
+        self.ca_file = Path()
         self.laptop_ip: str | None = None
         self._record: RunRecord | None = None
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -452,11 +455,15 @@ class VirtualHome:
             )  # fmt: skip
         self._popen("router-dnsmasq", self.router_ns, dnsmasq.command(w / "router.conf"))
         self._popen("provider-dnsmasq", self.provider_ns, dnsmasq.command(w / "provider.conf"))
+        ca = LabCA(w / "tls", "lab")
+        self.ca_file = ca.ca_file
+        nq = ca.issue("nq", (addresses.NQ_NAME,))
         self._popen(
             "provider-services",
             self.provider_ns,
-            [py, "-m", "homecare_lab.services", "provider", self.run_id],
-        )
+            [py, "-m", "homecare_lab.services", "provider", self.run_id,
+             "--nq-cert", str(nq.cert_file), "--nq-key", str(nq.key_file)],
+        )  # fmt: skip
         if self.spec.devices:
             self._popen(
                 "device-agent",
@@ -487,6 +494,7 @@ class VirtualHome:
             (addresses.NDT7, 80),
             (addresses.CLOUDFLARE, 80),
             (addresses.NQ, 80),
+            (addresses.NQ, 443),
             (addresses.CONNECTIVITY, 80),
             (addresses.INTERNET, 443),
         ):

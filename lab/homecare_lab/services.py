@@ -2,9 +2,11 @@
 
 Run inside a namespace by the lab (never on the host):
 
-* ``python -m homecare_lab.services provider RUNMARK`` — in the provider namespace:
+* ``python -m homecare_lab.services provider RUNMARK [--nq-cert PEM --nq-key PEM]``
+  — in the provider namespace:
   LibreSpeed, speedtest.net-protocol, ndt7 (with a Locate API) and
-  Cloudflare-style and responsiveness (nq) speed servers, the connectivity-check
+  Cloudflare-style and responsiveness (nq; also over TLS on port 443 with
+  the certificate given) speed servers, the connectivity-check
   endpoint (``/generate_204`` → 204, Apple/Firefox/Microsoft variants) and a
   small web host on the well-known internet address (TCP 80 and 443).
 * ``python -m homecare_lab.services portal RUNMARK --bind IP`` — in the router
@@ -30,7 +32,7 @@ from homecare.collector.librespeed import make_librespeed_server
 from homecare_lab import addresses
 from homecare_lab.cloudflare_server import make_cloudflare_server
 from homecare_lab.ndt7_server import start_ndt7_server
-from homecare_lab.nq_server import make_nq_server
+from homecare_lab.nq_server import make_nq_server, server_tls
 from homecare_lab.ookla_server import OoklaSettings, make_ookla_server
 
 _LOGIN_PAGE = (
@@ -113,10 +115,15 @@ class _TcpServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-def provider_servers() -> list[socketserver.BaseServer]:
+def provider_servers(nq_tls: tuple[str, str] | None = None) -> list[socketserver.BaseServer]:
+    """Every provider server; the nq server also on 443 with *nq_tls* (cert, key)."""
     # Short test windows keep end-to-end runs of speedtest-cli quick.
     ookla = OoklaSettings(server_host=addresses.OOKLA_SERVER_HOST, test_length_s=3)
+    tls: list[socketserver.BaseServer] = (
+        [make_nq_server(addresses.NQ, 443, tls=server_tls(*nq_tls))] if nq_tls else []
+    )
     return [
+        *tls,
         make_librespeed_server(addresses.LIBRESPEED, 80),
         make_ookla_server(addresses.OOKLA, 80, ookla),
         make_ookla_server(addresses.OOKLA, 8080, ookla),
@@ -146,10 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("runmark", help="run marker (for stale-run cleanup)")
     parser.add_argument("--bind", default="192.168.77.1")
     parser.add_argument("--port", type=int, default=addresses.PORTAL_PORT)
+    parser.add_argument("--nq-cert", default=None, help="PEM chain: nq over TLS on 443")
+    parser.add_argument("--nq-key", default=None)
     args = parser.parse_args(argv)
     if args.role == "provider":
         start_ndt7_in_background(addresses.NDT7, 80)
-        return run_until_signalled(provider_servers)
+        nq_tls = (args.nq_cert, args.nq_key) if args.nq_cert and args.nq_key else None
+        return run_until_signalled(lambda: provider_servers(nq_tls))
     return run_until_signalled(lambda: [portal_server(args.bind, args.port)])
 
 

@@ -81,7 +81,14 @@ def connect_failed(label: str, exc: OSError) -> EngineError:
 
 
 def tls_failed(label: str, exc: Exception) -> EngineError:
-    """The sentence a failed TLS handshake becomes."""
+    """The sentence a failed TLS handshake becomes; a certificate that does not
+    verify (another name, a CA not trusted, expired) says so in OpenSSL's words."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return EngineError(
+            _("The certificate of {server} is not trusted: {why}").format(
+                server=label, why=exc.verify_message or exc.reason
+            )
+        )
     return EngineError(
         _("Secure connection to {server} failed: {error}").format(server=label, error=exc)
     )
