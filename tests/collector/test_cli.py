@@ -63,7 +63,7 @@ def test_insights_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     doc = json.loads(capsys.readouterr().out)
     assert doc["installations"] == 35
     assert main(["insights", "--csv", "--db", str(db)]) == 0
-    assert capsys.readouterr().out.startswith("section,dimension,cohort,metric,value")
+    assert capsys.readouterr().out.startswith("section,dimension,cohort,metric,value,hidden\n")
     assert main(["insights", "--k", "5", "--db", str(db)]) == 2
 
 

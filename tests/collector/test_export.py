@@ -79,3 +79,28 @@ def test_the_cli_and_the_console_write_the_same_file(
     assert cli_table.equals(console_table) and cli_table.schema.equals(console_table.schema)
     filters = json.loads(cli_table.schema.metadata[b"homecare.filters"])
     assert filters == {"wifi_band": "5GHz"}
+
+
+def test_cli_csv_is_the_consoles_csv(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """One layout, one code path: ``insights --csv`` prints byte for byte what
+    the console's ``export.csv`` downloads, unfiltered and filtered."""
+    from .conftest import start_collector
+    from .web.browserless import login_client
+
+    c = start_collector(db_url, rate_per_s=0, source_rate_per_s=0)
+    try:
+        store(c.engine, seeded())
+        url = c.engine.url.render_as_string(hide_password=False)
+        for cli_filter, query in (([], {}), (["--wifi-band", "5GHz"], {"wifi_band": "5GHz"})):
+            with login_client(c.url, c.analyst) as console:
+                download = console.get("/console/export.csv", params=query)
+            assert download.status_code == 200
+            capsys.readouterr()
+            argv = ["insights", "--csv", "--provider", "acme", "--database-url", url, *cli_filter]
+            assert main(argv) == 0
+            printed = capsys.readouterr().out
+            assert printed.startswith("section,dimension,cohort,metric,value,hidden\n")
+            assert printed == download.text
+    finally:
+        c.server.stop()
+        c.engine.dispose()

@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homecare.collector.db import insert_upload, make_engine, sqlite_url
+from homecare.collector.export import rows_of, to_csv
 from homecare.collector.migrate import upgrade
 from homecare.collector.queries import Filters, cohort_insights
-from homecare.collector.render import insights_csv, insights_text
+from homecare.collector.render import insights_text
 from homecare.collector.suppression import suppress_counts, suppress_table
 from homecare.share.payload import UploadPayload
 from homecare.share.support_code import from_upload_id
@@ -75,10 +76,8 @@ def test_csv_rows_are_the_exports_rows(tmp_path: Path) -> None:
     """One row builder: the CLI's CSV lists exactly the numbers
     :func:`homecare.collector.export.rows_of` publishes, in its order (speeds by
     every dimension, weeks and hours included; a hidden cohort not named)."""
-    from homecare.collector.export import rows_of
-
     doc = seeded_doc(tmp_path)
-    parsed = list(csv.reader(io.StringIO(insights_csv(doc))))[1:]
+    parsed = list(csv.reader(io.StringIO(to_csv(rows_of(doc)))))[1:]
     assert [tuple(r[:4]) for r in parsed] == [
         (r.section, r.dimension, r.cohort, r.metric) for r in rows_of(doc)
     ]
@@ -90,7 +89,7 @@ def test_text_marks_hidden_cells_and_csv_leaves_hidden_cohorts_out(tmp_path: Pat
     doc = seeded_doc(tmp_path)
     text = insights_text(doc)
     assert "6GHz" in text and "<k" in text
-    csv = insights_csv(doc)
+    csv = to_csv(rows_of(doc))
     assert "6GHz" not in csv  # a hidden cohort is not even named, as in the console's export
     assert "cohort,wifi_band,5GHz,installations,20" in csv
 

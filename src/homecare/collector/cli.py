@@ -257,7 +257,7 @@ def _show_remote(url: str, token: str | None, code: str) -> int:
 
 def cmd_insights(args: argparse.Namespace) -> int:
     from homecare.collector.queries import MIN_K, BadFilter, Filters, cohort_insights
-    from homecare.collector.render import insights_csv, insights_text
+    from homecare.collector.render import insights_text
 
     if args.k < MIN_K:
         print(f"homecare-collector: k must be at least {MIN_K}", file=sys.stderr)
@@ -284,8 +284,10 @@ def cmd_insights(args: argparse.Namespace) -> int:
         sys.stdout.write(
             json.dumps(doc, indent=2, sort_keys=True, allow_nan=False, default=str) + "\n"
         )
-    elif args.csv:
-        sys.stdout.write(insights_csv(doc))
+    elif args.csv:  # the console's download, byte for byte
+        from homecare.collector.export import rows_of, to_csv
+
+        sys.stdout.write(to_csv(rows_of(doc)))
     else:
         sys.stdout.write(insights_text(doc))
     return 0

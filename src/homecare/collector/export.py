@@ -1,6 +1,6 @@
 """The one export shape of the suppressed insights: a long table, for the
 console's downloads (CSV, Parquet) and ``homecare-collector insights
---parquet``, and for the analysts' own engine (DuckDB, Spark, ClickHouse,
+--csv`` / ``--parquet`` (the same bytes as the console's), and for the analysts' own engine (DuckDB, Spark, ClickHouse,
 pandas).
 
 Long form, one row per published number (section, dimension, cohort,
@@ -26,6 +26,8 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from homecare.collector.render import terminal_safe
 
 SCHEMA = pa.schema(
     [
@@ -112,20 +114,19 @@ def rows_of(doc: dict[str, Any]) -> list[Row]:
 
 
 def to_csv(rows: list[Row]) -> str:
+    """The CSV of the console's download and of ``insights --csv`` (one layout):
+    a hidden cell is an empty value with ``hidden`` true. Text cells lose
+    control and bidi characters (they may come from a payload, and the CLI
+    prints to a terminal) and cannot start a spreadsheet formula."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["section", "dimension", "cohort", "metric", "value", "hidden"])
     for r in rows:
-        writer.writerow(
-            [
-                r.section,
-                r.dimension,
-                _cell(r.cohort),
-                r.metric,
-                value_text(r),
-                str(r.hidden).lower(),
-            ]
+        section, dimension, cohort, metric = (
+            terminal_safe(text) for text in (r.section, r.dimension, r.cohort, r.metric)
         )
+        hidden = str(r.hidden).lower()
+        writer.writerow([section, dimension, _cell(cohort), metric, value_text(r), hidden])
     return buf.getvalue()
 
 

@@ -10,8 +10,6 @@ invisible bidirectional overrides are removed.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from typing import Any
@@ -124,23 +122,6 @@ def _pct(value: Any) -> str:
 
 def _n(value: Any) -> str:
     return HIDDEN if value is None else str(value)
-
-
-def insights_csv(doc: dict[str, Any]) -> str:
-    """The published numbers as CSV, one row each: the rows of
-    :func:`homecare.collector.export.rows_of`, the one row builder the
-    console's downloads use too (a hidden cell reads ``<k``)."""
-    from homecare.collector.export import rows_of, value_text
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["section", "dimension", "cohort", "metric", "value"])
-    for r in rows_of(doc):
-        value = HIDDEN if r.hidden else value_text(r)
-        writer.writerow(
-            [terminal_safe(c) for c in (r.section, r.dimension, r.cohort, r.metric)] + [value]
-        )
-    return buf.getvalue()
 
 
 def insights_text(doc: dict[str, Any]) -> str:
