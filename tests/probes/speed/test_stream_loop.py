@@ -14,7 +14,7 @@ import pytest
 
 from homecare.probes.speed.engine import EngineError
 from homecare.probes.speed.http_streams import AnswerParser, Endpoint
-from homecare.probes.speed.stream_loop import Download, Loop, StreamPlan, Upload
+from homecare.probes.speed.stream_loop import Download, Run, StreamPlan, Upload
 
 URL = "http://192.0.2.1:8080/x"
 EP = Endpoint.parse(URL)
@@ -33,7 +33,7 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
 def opened(
     kind: type[Download] | type[Upload], plan: StreamPlan, sock: socket.socket
 ) -> Download | Upload:
-    loop = Loop(plan, 1, upload=kind is Upload)
+    (loop,) = Run(plan, 1, upload=kind is Upload).loops(1)
     conn = kind(loop, loop.streams[0], EP, sock)
     conn.phase = "http"
     conn.opened()
