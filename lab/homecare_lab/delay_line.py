@@ -127,6 +127,10 @@ def run(if_a: str, if_b: str, rtt_ms: float, rtt_file: Path | None = None) -> in
     a, b = packet_socket(if_a), packet_socket(if_b)
     delay = Delay(rtt_ms, rtt_file)
     stop = threading.Event()
+    try:  # the wire does not wait for the CPU (delay_line.c says why); threads inherit it
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    except OSError as exc:
+        print(f"no real-time priority ({exc.strerror}): the delay shares the CPU", flush=True)
     threads = [
         threading.Thread(target=forward, args=(a, b, delay, stop), daemon=True),
         threading.Thread(target=forward, args=(b, a, delay, stop), daemon=True),

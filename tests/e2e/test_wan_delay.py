@@ -4,10 +4,13 @@ in this kernel) that adds a real RTT without costing the line its rate."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import psutil
 import pytest
 from homecare_lab import HomeSpec, VirtualHome, addresses
 from homecare_lab.spec import WanSpec
@@ -60,3 +63,20 @@ def test_a_home_without_rtt_has_no_delay_line(virtual_home: HomeFactory) -> None
     assert sorted(ping_ms(home, 5))[2] < 5.0
     with pytest.raises(ValueError, match="no delay line"):
         home.degrade_wan(rtt_ms=20)
+
+
+def test_the_delay_line_never_waits_for_the_cpu(virtual_home: HomeFactory) -> None:
+    """Every thread of the home's delay line runs at real-time priority: on a
+    loaded machine a normal one was descheduled for milliseconds, jitter and a
+    queue no real line has, and every speed figure through it read the load."""
+    home = virtual_home(HomeSpec(name="dlyrt", wan=WanSpec(down_mbit=50, up_mbit=50, rtt_ms=20)))
+    lines = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if home.run_id in (p.info["cmdline"] or []) and "delay_line" in " ".join(p.info["cmdline"])
+    ]
+    assert len(lines) == 1, lines
+    tasks = [int(t.name) for t in Path(f"/proc/{lines[0].pid}/task").iterdir()]
+    assert len(tasks) >= 3  # the main thread and one per direction
+    assert {os.sched_getscheduler(t) for t in tasks} == {os.SCHED_FIFO}
+    assert 19.5 <= sorted(ping_ms(home, 5))[2] < 30.0  # and it still forwards, with its delay
