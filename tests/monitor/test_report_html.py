@@ -56,6 +56,16 @@ def test_escaped_cleaned_and_self_contained(period: Period) -> None:
     assert "Your line this month" in html
 
 
+def test_names_the_slow_upload_hours_in_the_persons_language(tmp_path: Path) -> None:
+    with SampleStore.open(tmp_path / "up.sqlite3") as store:
+        record_month(store, {h: 0.4 for h in range(19, 23)}, up_ratio_at={h: 0.3 for h in (7, 8)})
+        both = load_period(store, now=NOW, days=30, tz=MADRID)
+    html = page(both)
+    assert "19–23 h your download falls" in html and "7–9 h your upload falls" in html
+    assert html.index("your download falls") < html.index("your upload falls")
+    assert "su subida baja" in page(both, lang="es")
+
+
 def test_in_the_persons_language(period: Period) -> None:
     html = page(period, lang="de")
     assert '<html lang="de">' in html
