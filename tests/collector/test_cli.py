@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from homecare.collector.cli import main
-from homecare.collector.db import insert_upload, make_engine, sqlite_url
+from homecare.collector.db import make_engine, sqlite_url
 from homecare.collector.migrate import upgrade
-from homecare.share.payload import UploadPayload
 from homecare.share.support_code import from_upload_id
 
+from . import databases
 from .payloads import payload
 from .test_insights import seeded
 
@@ -21,17 +21,7 @@ from .test_insights import seeded
 def store(db: Path, items: list[dict[str, Any]]) -> None:
     engine = make_engine(sqlite_url(str(db)))
     upgrade(engine)
-    for p in items:
-        model = UploadPayload.model_validate(p)
-        insert_upload(
-            engine,
-            upload_id=model.upload_id,
-            provider="acme",
-            installation_id=model.installation_id,
-            support_code=from_upload_id(model.upload_id),
-            created_at=model.created_at,
-            payload_json=model.model_dump_json(),
-        )
+    databases.store(engine, items)
     engine.dispose()
 
 

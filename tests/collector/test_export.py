@@ -19,8 +19,8 @@ from homecare.collector.export import FILE_NAME, rows_of, to_parquet, write_parq
 from homecare.collector.migrate import upgrade
 from homecare.collector.queries import Filters, cohort_insights
 
+from .databases import store
 from .test_insights import seeded
-from .test_queries import store
 
 
 @pytest.fixture

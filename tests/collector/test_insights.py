@@ -11,15 +11,14 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from homecare.collector.db import insert_upload, make_engine, sqlite_url
+from homecare.collector.db import make_engine, sqlite_url
 from homecare.collector.export import rows_of, to_csv
 from homecare.collector.migrate import upgrade
 from homecare.collector.queries import Filters, cohort_insights
 from homecare.collector.render import insights_text
 from homecare.collector.suppression import suppress_counts, suppress_table
-from homecare.share.payload import UploadPayload
-from homecare.share.support_code import from_upload_id
 
+from .databases import store
 from .payloads import payload
 
 
@@ -56,17 +55,7 @@ def seeded_doc(tmp_path: Path) -> dict[str, Any]:
     """The seeded data's insights document, computed in a SQLite database."""
     engine = make_engine(sqlite_url(str(tmp_path / "seed.sqlite3")))
     upgrade(engine)
-    for p in seeded():
-        model = UploadPayload.model_validate(p)
-        insert_upload(
-            engine,
-            upload_id=model.upload_id,
-            provider="acme",
-            installation_id=model.installation_id,
-            support_code=from_upload_id(model.upload_id),
-            created_at=model.created_at,
-            payload_json=model.model_dump_json(),
-        )
+    store(engine, seeded())
     doc = cohort_insights(engine, "acme", Filters(), 10)
     engine.dispose()
     return doc

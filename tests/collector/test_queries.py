@@ -6,34 +6,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 
-from homecare.collector.db import insert_upload, make_engine
+from homecare.collector.db import make_engine
 from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.queries import Filters, cohort_insights
 from homecare.share.payload import UploadPayload
 from homecare.share.support_code import from_upload_id
 
+from .databases import fresh_postgres, store
 from .test_insights import seeded
-
-
-def store(engine: Engine, items: list[dict[str, Any]], provider: str = "acme") -> None:
-    for p in items:
-        model = UploadPayload.model_validate(p)
-        insert_upload(
-            engine,
-            upload_id=model.upload_id,
-            provider=provider,
-            installation_id=model.installation_id,
-            support_code=from_upload_id(model.upload_id),
-            created_at=model.created_at,
-            payload_json=model.model_dump_json(),
-        )
 
 
 @pytest.fixture
@@ -81,12 +67,11 @@ def test_filters_narrow_the_cohort(engine: Engine) -> None:
 def test_same_document_on_both_databases(tmp_path: Path, pg_url: str) -> None:
     docs = []
     for url in (f"sqlite+pysqlite:///{tmp_path / 'a.sqlite3'}", pg_url):
-        e = make_engine(url)
         if url == pg_url:
-            with e.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade(e)
+            e = fresh_postgres(url)
+        else:
+            e = make_engine(url)
+            upgrade(e)
         store(e, seeded())
         docs.append(cohort_insights(e, "acme", Filters(), 10))
         e.dispose()
@@ -125,11 +110,7 @@ def test_backfill_from_0001(db_url: str) -> None:
 
 
 def test_postgres_queries_use_indexes_and_prune_partitions(pg_url: str) -> None:
-    e = make_engine(pg_url)
-    with e.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(e)
+    e = fresh_postgres(pg_url)
     with e.begin() as conn:  # 40,000 rows over 2026-01..2026-04, generated in SQL
         conn.execute(
             text("""
@@ -171,11 +152,7 @@ def test_postgres_queries_use_indexes_and_prune_partitions(pg_url: str) -> None:
 
 def test_parallel_sections_share_one_snapshot(pg_url: str) -> None:
     """The sections on four connections give the document of one transaction."""
-    e = make_engine(pg_url)
-    with e.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(e)
+    e = fresh_postgres(pg_url)
     store(e, seeded())
     one = cohort_insights(e, "acme", Filters(), 10, parallel=1)
     four = cohort_insights(e, "acme", Filters(), 10, parallel=4)

@@ -39,6 +39,7 @@ from homecare.collector.ratelimit import (
 from homecare.collector.tokens import create_token
 
 from .conftest import start_collector
+from .databases import fresh_postgres
 from .payloads import payload
 
 
@@ -222,13 +223,7 @@ def test_two_processes_on_one_redis_hold_one_bucket(tmp_path: Path, redis_url: s
 def test_global_capacity_guard_holds_across_two_processes(
     backend: str, pg_url: str, redis_server: PrivateRedis
 ) -> None:
-    from sqlalchemy import text
-
-    engine = make_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_postgres(pg_url)
     Redis.from_url(redis_server.url).flushall()
     token = create_token(engine, "ingest", "acme")
     rate, burst = 4.0, 8

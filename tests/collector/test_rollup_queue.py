@@ -12,27 +12,19 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from homecare.collector import rollup_queue
-from homecare.collector.db import insert_upload, make_engine
 from homecare.collector.erasure import erase_installation
-from homecare.collector.migrate import upgrade
 from homecare.collector.queries import Filters, cohort_insights
 from homecare.collector.rollup_queue import fold, fold_all, rollup_pending
-from homecare.share.payload import UploadPayload
-from homecare.share.support_code import from_upload_id
 
 from .conftest import start_collector
+from .databases import fresh_postgres, store_one
 from .payloads import installation
 from .test_rollups import random_uploads
 
 
 @pytest.fixture
 def engine(pg_url: str) -> Engine:
-    e = make_engine(pg_url)
-    with e.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(e)
-    return e
+    return fresh_postgres(pg_url)
 
 
 def pending(engine: Engine) -> int:
@@ -49,13 +41,7 @@ def documents(engine: Engine) -> tuple[str, str]:
 def test_deferred_ingest_and_erasure_fold_to_the_raw_document(engine: Engine) -> None:
     items = random_uploads(5)
     for p, net in items:
-        model = UploadPayload.model_validate(p)
-        assert insert_upload(
-            engine, upload_id=model.upload_id, provider="acme",
-            installation_id=model.installation_id, support_code=from_upload_id(model.upload_id),
-            created_at=model.created_at, payload_json=model.model_dump_json(), source_net=net,
-            defer_rollups=True,
-        )  # fmt: skip
+        assert store_one(engine, p, source_net=net, defer_rollups=True)
     assert pending(engine) == 160  # one mark per installation, however many uploads it sent
     rolled, raw = documents(engine)
     assert rolled != raw  # nothing folded yet: the roll-ups are behind

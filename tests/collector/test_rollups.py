@@ -18,14 +18,13 @@ from alembic.config import Config
 from sqlalchemy import Engine, Table, func, select, text
 
 from homecare.collector import rollup_counts, rollups
-from homecare.collector.db import insert_upload, make_engine
+from homecare.collector.db import make_engine
 from homecare.collector.erasure import erase_installation
 from homecare.collector.extract import key_of
 from homecare.collector.migrate import MIGRATIONS_DIR, upgrade
 from homecare.collector.queries import Filters, cohort_insights
-from homecare.share.payload import UploadPayload
-from homecare.share.support_code import from_upload_id
 
+from .databases import fresh_postgres, store_one
 from .payloads import installation, payload
 
 CODES = ("wifi.signal.weak", "dns.slow", "lan.latency.high", "internet.loss", "dns.hijack")
@@ -65,17 +64,7 @@ def random_uploads(seed: int, homes: int = 160) -> list[tuple[dict[str, Any], st
 
 def store(engine: Engine, items: list[tuple[dict[str, Any], str]], provider: str = "acme") -> None:
     for p, net in items:
-        model = UploadPayload.model_validate(p)
-        insert_upload(
-            engine,
-            upload_id=model.upload_id,
-            provider=provider,
-            installation_id=model.installation_id,
-            support_code=from_upload_id(model.upload_id),
-            created_at=model.created_at,
-            payload_json=model.model_dump_json(),
-            source_net=net,
-        )
+        store_one(engine, p, provider, source_net=net)
 
 
 #: every table ingest keeps besides the raw rows
@@ -177,11 +166,7 @@ def test_concurrent_ingest_keeps_the_counters_exact(pg_url: str) -> None:
     cohorts, weeks and networks, some homes split across writers): no
     deadlock (counter rows are taken in one order), and the counters equal
     a rebuild."""
-    engine = make_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_postgres(pg_url)
     items = random_uploads(12)
     random.Random(12).shuffle(items)
     with ThreadPoolExecutor(max_workers=4) as pool:

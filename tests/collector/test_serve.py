@@ -24,35 +24,15 @@ from .payloads import payload
 
 def test_serve_process_with_speedtest(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite3"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "homecare.collector",
-            "serve",
-            "--db",
-            str(db),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--speedtest-port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, url = _serve(db, "--speedtest-port", "0")
     try:
-        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stderr is not None
         speed_line = proc.stderr.readline()
-        line = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+", line)
         port = re.search(r"port (\d+)", speed_line)
-        assert url and port, (line, speed_line)
+        assert port, speed_line
         engine = make_engine(f"sqlite+pysqlite:///{db}")
         token = create_token(engine, "ingest", "acme")
-        with httpx.Client(base_url=url.group(0), timeout=10) as c:
+        with httpx.Client(base_url=url, timeout=10) as c:
             assert c.get("/healthz").json() == {"status": "ok"}
             r = c.post("/v1/uploads", json=payload(), headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 201

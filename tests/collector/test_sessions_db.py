@@ -20,6 +20,8 @@ from homecare.collector.sessions_db import (
 )
 from homecare.collector.web.related import find_related
 
+from .databases import fresh_postgres
+
 HOME_A, HOME_B = "a1" * 16, "b2" * 16
 
 
@@ -103,11 +105,7 @@ def test_rows_stored_before_0007_are_backfilled_from_their_document(db_url: str)
 
 
 def test_postgresql_finds_an_installations_sessions_through_the_index(pg_url: str) -> None:
-    engine = make_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_postgres(pg_url)
     with engine.begin() as conn:  # 20,000 sessions of 4,000 installations, generated in SQL
         conn.execute(
             text("""
