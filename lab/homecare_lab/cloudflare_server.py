@@ -22,12 +22,7 @@ from collections.abc import Sequence
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from homecare.collector.fast_http import (
-    RANDOM_VIEW,
-    FastHandler,
-    make_server,
-    run_until_signalled,
-)
+from homecare.collector.fast_http import FastHandler, make_server, run_until_signalled
 
 MAX_DOWN_BYTES = 1_000_000_000
 
@@ -52,24 +47,7 @@ class CloudflareHandler(FastHandler):
         if parts.path != "/__down":
             self.send_bytes(b"not found\n", status=404)
             return
-        n = requested_bytes(parts.query)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(n))
-        self.send_header(*self._timing(started))
-        self._common_headers()
-        self.end_headers()
-        self._send_filler_body(n)
-
-    def _send_filler_body(self, n: int) -> None:
-        block = len(RANDOM_VIEW)
-        try:
-            while n > 0:
-                k = min(n, block)
-                self.connection.sendall(RANDOM_VIEW[:k])
-                n -= k
-        except OSError:
-            self.close_connection = True
+        self.send_filler(requested_bytes(parts.query), headers=(self._timing(started),))
 
     def do_POST(self) -> None:
         started = time.perf_counter()

@@ -73,11 +73,19 @@ class FastHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def send_filler(self, n_bytes: int, content_type: str = "application/octet-stream") -> None:
-        """Stream ``n_bytes`` of incompressible bytes from the shared block."""
+    def send_filler(
+        self,
+        n_bytes: int,
+        content_type: str = "application/octet-stream",
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Stream ``n_bytes`` of incompressible bytes from the shared block
+        (*headers*: a server's own, such as Cloudflare's ``Server-Timing``)."""
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(n_bytes))
+        for name, value in headers:
+            self.send_header(name, value)
         self._common_headers()
         self.end_headers()
         if self.command == "HEAD":
