@@ -12,7 +12,6 @@ from homecare.models import (
     DnsData,
     DnsLookup,
     Observation,
-    PingResult,
     ProbeStatus,
     ReachabilityData,
     Report,
@@ -20,6 +19,8 @@ from homecare.models import (
 from homecare.models.connection import SpeedData, SpeedDirection
 from homecare.plugins import get_plugin_manager
 from homecare.profiles.provider import ProviderProfile
+
+from ..factories import ping
 
 _PM = get_plugin_manager(plugin_dirs=(), load_entry_points=False)
 
@@ -65,8 +66,8 @@ def report(
     got = (sent - lost) if internet and router else 0
     reach_data = ReachabilityData(
         pings=[
-            _ping("gateway", "192.168.1.1", sent, sent if router else 0),
-            _ping("internet", "192.0.2.10", sent, got),
+            ping("gateway", "192.168.1.1", sent=sent, received=sent if router else 0),
+            ping("internet", "192.0.2.10", sent=sent, received=got),
         ]
     )
     lookup = DnsLookup(
@@ -101,16 +102,4 @@ def report(
         observations=observations,
         findings=findings,
         verdict=decide(findings, observations, provider),
-    )
-
-
-def _ping(role: str, target: str, sent: int, received: int) -> PingResult:
-    return PingResult(
-        target=target,
-        role=role,  # type: ignore[arg-type]
-        method="icmp-raw",
-        sent=sent,
-        received=received,
-        rtts_ms=[5.0] * received,
-        error=None if received else "timed out",
     )
