@@ -32,6 +32,8 @@ SSDP_ADDR = ("239.255.255.250", 1900)
 
 
 def _checksum(data: bytes) -> int:
+    """RFC 1071, written again on purpose rather than imported from
+    ``homecare.probes.reach.icmp``: a bug there must not pass the lab's own check."""
     if len(data) % 2:
         data += b"\0"
     total = sum(struct.unpack(f"!{len(data) // 2}H", data))
