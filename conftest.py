@@ -31,7 +31,14 @@ HOST_NETNS = netguard.current_netns_cookie()
 _LOG_FD, _LOG_PATH = tempfile.mkstemp(prefix="homecare-netguard-", suffix=".log")
 os.close(_LOG_FD)
 Path(_LOG_PATH).chmod(0o666)  # children run as nobody log too
-GUARD = netguard.Guard(HOST_NETNS)
+#: A pytest-xdist worker is a child of the pytest process, so the sitecustomize
+#: gave it the strict "(no test)" policy of the controller. That guard is this
+#: worker's own: it follows the running test (e2e or not) like GUARD would, else
+#: it would refuse every e2e test its namespaces.
+_INHERITED = netguard.INSTALLED if os.environ.get("PYTEST_XDIST_WORKER") else None
+GUARD = _INHERITED or netguard.Guard(HOST_NETNS)
+GUARD.log = None  # refusals in this process raise; the log is for its children
+GUARD.host_netns = HOST_NETNS
 
 
 def _set_child_policy(*, e2e: bool, test: str) -> None:
@@ -39,7 +46,8 @@ def _set_child_policy(*, e2e: bool, test: str) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    netguard.install(GUARD)
+    if GUARD is not _INHERITED:
+        netguard.install(GUARD)
     paths = [str(SITE_DIR), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     _set_child_policy(e2e=False, test="(no test)")

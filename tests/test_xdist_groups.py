@@ -78,3 +78,18 @@ def test_a_group_stays_on_one_worker_while_the_rest_spreads(tmp_path: Path) -> N
     assert len(ran) == 12
     assert len({w for name, w in ran.items() if name.startswith("g")}) == 1, ran
     assert len({w for name, w in ran.items() if name.startswith("f")}) >= 2, ran
+
+
+@pytest.mark.e2e  # its workers' tests make a network namespace each
+@pytest.mark.skipif(
+    __import__("importlib.util").util.find_spec("xdist") is None, reason="needs pytest-xdist"
+)
+def test_the_network_guard_follows_the_tests_on_xdist_workers() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+         "tests/lab/test_netguard_workers.py", "tests/lab/test_netguard.py::"
+         "test_the_test_process_is_guarded"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "3 passed" in proc.stdout, proc.stdout[-3000:]

@@ -174,8 +174,17 @@ _ADDRESS_OF: dict[str, tuple[Callable[..., Any], bool]] = {
 }
 
 
+#: the guard this process installed last (None: none yet)
+INSTALLED: Guard | None = None
+
+
 def install(guard: Guard) -> None:
-    """Route every addressed socket call and name lookup in this process through *guard*."""
+    """Route every addressed socket call and name lookup in this process through *guard*.
+
+    Guards layer: a second one wraps the first, and both must allow a call.
+    """
+    global INSTALLED
+    INSTALLED = guard
     for name, (address_of, binding) in _ADDRESS_OF.items():
         setattr(
             socket.socket, name, _wrap(guard, getattr(socket.socket, name), address_of, binding)
