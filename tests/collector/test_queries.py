@@ -46,6 +46,13 @@ def test_cohort_below_k_and_its_complement_are_hidden(engine: Engine) -> None:
     tiers = {s["plan_tier"]: s for s in doc["speeds_vs_plan"]}
     assert set(tiers) == {"fiber-300", "fiber-100"}
     assert tiers["fiber-100"]["median_down_pct_of_plan"] is not None
+    # the speed tables hide the same complement: 35 - 20 - 12 would give the
+    # 3 homes of fiber-1000 / 6GHz away (their medians stay: not counts)
+    assert tiers["fiber-100"]["installations"] is None
+    assert tiers["fiber-300"]["installations"] == 20
+    by_band = {g["value"]: g for g in doc["speeds_by"]["wifi_band"]}
+    assert by_band["2.4GHz"]["installations"] is None and by_band["5GHz"]["installations"] == 20
+    assert by_band["2.4GHz"]["median_down_mbps"] is not None
     assert doc["device_mix"]["by_kind"] == {"phone": 35, "router": 35}
     assert doc["feedback_by_finding"]["wifi.signal.weak"]["installations"] == 35
     assert doc["offers"]["mesh.upsell"] == {"shown": 35, "taken": 18}

@@ -82,13 +82,15 @@ def rows_of(doc: dict[str, Any]) -> list[Row]:
             "median_up_mbps",
             "median_down_pct_of_plan",
         ):
-            out.append(_row("speed", "plan_tier", s["plan_tier"], metric, s[metric], False))
+            hideable = metric == "installations"  # a count; the medians are never hidden
+            out.append(_row("speed", "plan_tier", s["plan_tier"], metric, s[metric], hideable))
     for dim, groups in doc["speeds_by"].items():
         if dim == "plan_tier":
             continue  # already above, as speeds_vs_plan
         for g in groups:
             for metric in ("installations", "median_down_mbps", "median_down_pct_of_plan"):
-                out.append(_row("speed", dim, g["value"], metric, g[metric], False))
+                hideable = metric == "installations"
+                out.append(_row("speed", dim, g["value"], metric, g[metric], hideable))
     for dim, mix in doc["device_mix"].items():
         out.extend(
             _row("devices", dim, key, "installations", n, True)

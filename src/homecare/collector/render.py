@@ -142,7 +142,7 @@ def insights_text(doc: dict[str, Any]) -> str:
         for s in doc["speeds_vs_plan"]:
             out.append(
                 f"  {s['plan_tier']:<22} down {_v(s['median_down_mbps'])} up {_v(s['median_up_mbps'])}"
-                f" Mbit/s, {_v(s['median_down_pct_of_plan'])}% of plan ({s['installations']} homes)"
+                f" Mbit/s, {_v(s['median_down_pct_of_plan'])}% of plan ({_n(s['installations'])} homes)"
             )
         out.append("")
     for dim, mix in doc["device_mix"].items():

@@ -159,22 +159,28 @@ def _speeds(
     by_dim: dict[str, dict[str, tuple[int, int]]], medians: list[sql.Row], k: int
 ) -> dict[str, list[dict[str, Any]]]:
     """Medians only for cohorts of at least k (a median is not a count, so a
-    cohort's median reveals nothing about a hidden neighbour)."""
+    cohort's median reveals nothing about a hidden neighbour). The cohort's
+    installations are a count, though: hidden (None) where the cohort table
+    hides them too, or the shown total minus the shown cohorts would give a
+    cohort below k away."""
     found: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     for dim, value, metric, median in medians:
         found[(dim, _label(value))][metric] = median
     out: dict[str, list[dict[str, Any]]] = {}
     for dim in DIMENSIONS:
         key = "plan_tier" if dim == "plan_tier" else "value"
+        members = by_dim.get(dim, {})
+        sizes = {v: i for v, (i, _n) in members.items()}
+        hidden = suppress_counts(sizes, k, {v: min(i, n) for v, (i, n) in members.items()})
         rows = []
-        for value, (i, n) in sorted(by_dim.get(dim, {}).items()):
+        for value, (i, n) in sorted(members.items()):
             m = found.get((dim, value), {})
             if min(i, n) < k or m.get("d") is None:
                 continue
             rows.append(
                 {
                     key: value,
-                    "installations": i,
+                    "installations": None if value in hidden else i,
                     "median_down_mbps": _round(m.get("d")),
                     "median_up_mbps": _round(m.get("up")),
                     "median_down_pct_of_plan": _round(m.get("pct")),
