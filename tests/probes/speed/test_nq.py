@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homecare.collector.fast_http import make_server
+from homecare.models.connection import SpeedDirection
 from homecare.probes.speed.engine import EngineError, MeasureBudget
 from homecare.probes.speed.nq import NqEngine
 from homecare.probes.speed.nq_stats import (
@@ -226,15 +227,21 @@ class RefusingHandler(NqHandler):
             super().do_GET()
 
 
-def test_a_refused_load_connection_ends_the_direction_with_the_reason() -> None:
-    srv = make_server(RefusingHandler, "127.0.0.1", 0)
-    with serving(srv) as url:
+def download_from(handler: type[NqHandler], seconds: float) -> tuple[SpeedDirection, float]:
+    """One download (0.25 s intervals, *seconds* allowed) from a loopback
+    server with *handler*; the result and how long it took."""
+    with serving(make_server(handler, "127.0.0.1", 0)) as url:
         engine = NqEngine(url, interval_s=0.25)
         engine.prepare(time.monotonic() + 2)
-        budget = MeasureBudget(time.monotonic() + 4, 3.0, 0.5, 10**12, 1, 8, 0.03)
+        budget = MeasureBudget(time.monotonic() + seconds + 1, seconds, 0.5, 10**12, 1, 8, 0.03)
         started = time.monotonic()
         result = engine.measure("download", budget, lambda _m: None)
-    assert time.monotonic() - started < 2.0
+        return result, time.monotonic() - started
+
+
+def test_a_refused_load_connection_ends_the_direction_with_the_reason() -> None:
+    result, took = download_from(RefusingHandler, 3.0)
+    assert took < 2.0
     assert result.mbit is None and result.error is not None and "429" in result.error
 
 
@@ -251,3 +258,55 @@ def test_the_provider_profile_picks_nq_and_its_fall_back_order() -> None:
     assert [e.name for e in engines] == ["nq", "cloudflare"]
     assert isinstance(engines[0], NqEngine)
     assert engines[0].config_url == "http://192.0.2.1/.well-known/nq"
+
+
+def test_idle_tail_counts_quiet_intervals_only_after_bytes_moved() -> None:
+    alg = Algorithm(0.5)
+    for n in (0, 0):
+        alg.end_interval(n, ProbeSet())
+    assert alg.idle_tail_s() == 0.0  # nothing moved yet: still starting
+    for n in (1000, 0, 0, 0):
+        alg.end_interval(n, ProbeSet())
+    assert alg.idle_tail_s() == pytest.approx(1.5)
+    alg.end_interval(1, ProbeSet())
+    assert alg.idle_tail_s() == 0.0
+
+
+class StallingHandler(NqHandler):
+    """The first download gets 2 MB of the large object, then nothing, and
+    later ones nothing at all, each held open; once it has, the small object
+    is not answered either: a line that went away mid-test."""
+
+    served = threading.Event()
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/small") and self.served.is_set():
+            with contextlib.suppress(OSError):
+                self.connection.settimeout(4.0)
+                self.connection.recv(1)  # until the client gives up
+            return
+        if not self.path.startswith("/large"):
+            super().do_GET()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(1 << 33))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            if not self.served.is_set():
+                self.served.set()
+                self.wfile.write(bytes(2 * 1024 * 1024))
+            self.wfile.flush()
+            self.connection.settimeout(4.0)
+            self.connection.recv(1)  # until the client gives up
+
+
+def test_a_stalled_line_is_an_error_without_a_rate_and_not_acted_on() -> None:
+    result, took = download_from(StallingHandler, 7.0)
+    assert took < 4.0  # the stall ends it, not the 7 s budget
+    # whatever is still stuck on the dead line is a daemon thread: it never
+    # holds the process open at exit (a thread pool's workers would)
+    stuck = [t.name for t in threading.enumerate() if not t.daemon and t.name.startswith("nq")]
+    assert threading.main_thread().is_alive() and stuck == []
+    assert result.mbit is None
+    assert result.error is not None and "the connection stalled" in result.error
+    assert result.responsiveness is not None and result.responsiveness.confidence == "low"

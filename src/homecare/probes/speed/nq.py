@@ -23,7 +23,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from homecare.i18n import _
 from homecare.models.connection import Direction, Responsiveness, SpeedDirection
@@ -41,6 +40,10 @@ from homecare.probes.speed.nq_wire import (
 MAX_CONNECTIONS = 16
 PROBE_WORKERS = 8
 PROBE_TIMEOUT_S = 3.0
+#: Nothing moved on any load-generating connection for this long, after
+#: bytes had: the line stalled (the WAN went down mid-test, say). What the
+#: intervals before it averaged is no rate of this line, so none is given.
+STALL_S = 1.5
 
 
 class NqEngine:
@@ -96,12 +99,17 @@ class _Run:
     def counted(self) -> int:
         return sum(c.counted() for c in self.conns)
 
-    def _foreign_done(self, fut: Future[ForeignProbe]) -> None:
+    def _foreign(self, timeout_s: float) -> None:
+        """One foreign probe, in its own daemon thread: a probe stuck on a dead
+        line (each step may take *timeout_s*) must not hold the process open
+        at exit, as a thread pool's workers would."""
+        try:
+            p: ForeignProbe | None = foreign_probe(self.cfg, timeout_s)
+        except (EngineError, OSError):
+            p = None
         with self.lock:
             self.in_flight -= 1
-            try:
-                p = fut.result()
-            except (EngineError, OSError):
+            if p is None:
                 self.failed_probes += 1
                 return
             self.pending.tcp.append(p.tcp_ms)
@@ -109,7 +117,7 @@ class _Run:
                 self.pending.tls.append(p.tls_ms)
             self.pending.http.append(p.http_ms)
 
-    def _probe(self, pool: ThreadPoolExecutor, end_by: float) -> None:
+    def _probe(self, end_by: float) -> None:
         with self.lock:
             busy = self.in_flight >= PROBE_WORKERS
             if not busy:
@@ -117,7 +125,9 @@ class _Run:
         if not busy:
             # no probe outlives the direction: it would load the next one
             timeout = max(0.1, min(PROBE_TIMEOUT_S, end_by + 0.2 - time.monotonic()))
-            pool.submit(foreign_probe, self.cfg, timeout).add_done_callback(self._foreign_done)
+            threading.Thread(
+                target=self._foreign, args=(timeout,), daemon=True, name="nq-probe"
+            ).start()
         live = [c for c in self.conns if c.sock is not None]
         if live:
             rtt = random.choice(live).self_rtt_ms()
@@ -130,19 +140,19 @@ class _Run:
         start = time.monotonic()
         end_by = min(b.deadline - 0.3, start + b.max_duration_s)
         label = _("Download") if self.direction == "download" else _("Upload")
-        pool = ThreadPoolExecutor(max_workers=PROBE_WORKERS, thread_name_prefix="nq-probe")
         self.add_connection()
         next_interval = start + self.alg.interval_s
         next_probe = start
         last_total = 0
         error: str | None = None
+        stalled = False
         try:
             while True:
                 now = time.monotonic()
                 if now >= end_by:
                     break
                 if now >= next_probe:
-                    self._probe(pool, end_by)
+                    self._probe(end_by)
                     next_probe += 1.0 / foreign_probe_rate(self.alg.goodput_bytes_s())
                 if now >= next_interval:
                     total = self.counted()
@@ -155,6 +165,13 @@ class _Run:
                     if failed:
                         error = failed[0]
                         break
+                    if (quiet := self.alg.idle_tail_s()) >= STALL_S:
+                        stalled = True
+                        error = _(
+                            "Nothing moved to or from {server} for {seconds:.1f} s: "
+                            "the connection stalled."
+                        ).format(server=self.cfg.label, seconds=quiet)
+                        break
                     if done or total >= b.max_bytes:
                         break
                     if len(self.conns) < MAX_CONNECTIONS:
@@ -165,11 +182,13 @@ class _Run:
             self.stop.set()
             for c in self.conns:
                 c.wake()
+            # one wait for all, within the deadline: a connection still stuck in
+            # connect() on a dead line is left to its daemon thread
+            joined_by = min(b.deadline, time.monotonic() + 1.0)
             for c in self.conns:
-                c.thread.join(timeout=max(0.05, min(1.0, b.deadline - time.monotonic())))
+                c.thread.join(timeout=max(0.0, joined_by - time.monotonic()))
                 c.close()
-            pool.shutdown(wait=False, cancel_futures=True)
-        return self._result(start, error)
+        return self._result(start, error, stalled)
 
     def _report(self, label: str) -> None:
         rate = (self.alg.goodput[-1] * 8 / 1e6) if self.alg.goodput else 0.0
@@ -183,11 +202,11 @@ class _Run:
                 )
             )
 
-    def _result(self, start: float, error: str | None) -> SpeedDirection:
+    def _result(self, start: float, error: str | None, stalled: bool) -> SpeedDirection:
         alg = self.alg
         samples = [round(g * 8 / 1e6, 2) for g in alg.goodput]
         low, high = spread_of(samples)
-        goodput = alg.goodput_bytes_s()
+        goodput = None if stalled else alg.goodput_bytes_s()
         mbit = round(goodput * 8 / 1e6, 2) if goodput else None
         window = alg.window_probes()
         fig = alg.window()
@@ -215,7 +234,8 @@ class _Run:
             retransmitted=round(sum(c.retrans for c in self.conns) / sent, 5) if sent else None,
             responsiveness=Responsiveness(
                 rpm=r(fig.rpm),
-                confidence=alg.responsiveness_confidence(),
+                # a direction that failed or stalled measured a line going away
+                confidence=alg.responsiveness_confidence() if error is None else "low",
                 goodput_confidence=alg.goodput_confidence(),
                 foreign_rpm=r(fig.foreign_rpm),
                 self_rpm=r(fig.self_rpm),

@@ -172,6 +172,13 @@ class Algorithm:
             pooled.extend(p)
         return pooled
 
+    def idle_tail_s(self) -> float:
+        """How long nothing has moved since bytes last did (0 before any did)."""
+        if not any(self.goodput):
+            return 0.0
+        quiet = next(i for i, g in enumerate(reversed(self.goodput)) if g > 0)
+        return quiet * self.interval_s
+
     def goodput_bytes_s(self) -> float | None:
         """The latest moving average (over what there is before a full window)."""
         if self.averages:

@@ -12,12 +12,13 @@ queue on the way back, which a bloated downlink fills).
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import socket
 import struct
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homecare.i18n import _
@@ -47,7 +48,7 @@ class NqConfig:
     small: Endpoint
     large: Endpoint
     upload: Endpoint
-    connect_host: str  # the URLs' host, or the config's test_endpoint
+    connect_host: str  # the URLs' host, or the config's test_endpoint (fetch_config: its address)
 
     @property
     def label(self) -> str:
@@ -137,9 +138,49 @@ def read_body(sock: socket.socket, ep: Endpoint, limit: int) -> bytes:
     return bytes(body[:want] if want is not None else body)
 
 
+def resolve(host: str, label: str, timeout_s: float) -> str:
+    """The first address of *host* (a literal is itself), or one EngineError.
+
+    The system resolver takes no timeout (with DNS down a lookup took 20 s
+    in the lab), so it runs in a daemon thread left behind at *timeout_s*;
+    nq resolves each name once, so no probe waits on DNS (the draft's
+    formula has no DNS term) and a process never waits on a hung lookup."""
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(host))
+    found: list[str] = []
+    failed: list[OSError] = []
+
+    def look_up() -> None:
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            found.append(str(infos[0][4][0]))
+        except OSError as exc:  # socket.gaierror
+            failed.append(exc)
+
+    worker = threading.Thread(target=look_up, daemon=True, name="nq-resolve")
+    worker.start()
+    worker.join(max(0.0, timeout_s))
+    if found:
+        return found[0]
+    if failed:
+        raise EngineError(
+            _("The name of the speed test server {server} could not be looked up: {error}").format(
+                server=label, error=failed[0].strerror or failed[0]
+            )
+        )
+    raise EngineError(
+        _("The name of the speed test server {server} could not be looked up in time.").format(
+            server=label
+        )
+    )
+
+
 def fetch_config(url: str, timeout_s: float) -> NqConfig:
+    """The server's configuration, with the host to connect to already resolved."""
+    end = time.monotonic() + timeout_s
     ep = Endpoint.parse(url)
-    sock, _tcp, _tls = open_connection(ep, ep.host, timeout_s)
+    address = resolve(ep.host, ep.label, timeout_s)
+    sock, _tcp, _tls = open_connection(ep, address, max(0.1, end - time.monotonic()))
     try:
         sock.sendall(request_head("GET", ep, ep.path, "Accept: application/json\r\n"
                                   "Connection: close\r\n"))  # fmt: skip
@@ -148,7 +189,10 @@ def fetch_config(url: str, timeout_s: float) -> NqConfig:
         raise io_error(exc, ep) from exc
     finally:
         abort(sock)
-    return parse_config(body, ep.label)
+    cfg = parse_config(body, ep.label)
+    host = cfg.connect_host
+    connect = address if host == ep.host else resolve(host, cfg.label, end - time.monotonic())
+    return replace(cfg, connect_host=connect)
 
 
 def io_error(exc: OSError, ep: Endpoint) -> EngineError:
