@@ -1,5 +1,10 @@
 """Retention: erase uploads older than a cutoff, and keep the roll-ups exact.
 
+The technicians' sessions (by when their check ran) and the monitor's alert
+events (by their time) older than the cutoff go too: personal data of every
+kind ages out together, as an erasure removes all of it
+(:mod:`homecare.collector.erasure`).
+
 A provider keeps checks for a limited time. Dropping a month partition of
 ``uploads`` by hand would leave the roll-ups and their counters
 (:mod:`homecare.collector.rollups`) counting homes that are gone, since
@@ -25,20 +30,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, select
 
 from homecare.collector import rollup_queue
+from homecare.collector.alerts_db import alert_events
 from homecare.collector.db import upload_devices, upload_findings, uploads
+from homecare.collector.erasure import Erased
 from homecare.collector.rollups import refresh_installation
+from homecare.collector.sessions_db import tech_sessions
 
 BATCH = 200
 
 
 def expire_before(
     engine: Engine, before: datetime, provider: str | None = None, batch: int = BATCH
-) -> int:
+) -> Erased:
     """Erase the uploads whose check ran before *before* (of *provider*, or
-    of every provider); how many were erased."""
+    of every provider), and the sessions and alert events older than it;
+    how many of each were erased."""
     u = uploads.c
     old = [u.created_at < before, *([u.provider == provider] if provider is not None else [])]
     with engine.connect() as conn:
@@ -67,4 +76,12 @@ def expire_before(
                     refresh_installation(conn, owner, inst)
         if deferred:
             rollup_queue.fold_all(engine)
-    return erased
+    with engine.begin() as conn:
+        sessions = _expire(conn, tech_sessions, tech_sessions.c.created_at < before, provider)
+        alerts = _expire(conn, alert_events, alert_events.c.at < before, provider)
+    return Erased(uploads=erased, sessions=sessions, alert_events=alerts)
+
+
+def _expire(conn: Connection, table: Table, old: ColumnElement[bool], provider: str | None) -> int:
+    mine = [] if provider is None else [table.c.provider == provider]
+    return int(conn.execute(delete(table).where(old, *mine)).rowcount)
