@@ -420,7 +420,16 @@ class VirtualHome:
 
     def _apply_wan(self, wan: WanSpec) -> None:
         netns.ns_run(self.router_ns, shaping.tbf_args(ROUTER_WAN, wan.up_mbit, wan))
-        netns.ns_run(self.provider_ns, shaping.tbf_args(PROVIDER_WAN, wan.down_mbit, wan))
+        # the download's shaper: with a delay line, on its egress towards the
+        # router, a hop that is not the sending server's own host (there TCP
+        # Small Queues keep each flow's share of the qdisc to about a
+        # millisecond, so a long download queue never filled)
+        where, device = (
+            (self.names.delay, DELAY_ROUTER_SIDE)
+            if self.delayed
+            else (self.provider_ns, PROVIDER_WAN)
+        )
+        netns.ns_run(where, shaping.tbf_args(device, wan.down_mbit, wan))
         netns.nft(self.router_ns, shaping.loss_ruleset(wan))
         self._wan = wan
 

@@ -69,10 +69,11 @@ def test_clean_line_is_responsive_and_a_long_queue_is_not(
     # responsiveness finding speaks when it is the graver of the two
     found = codes(report)
     assert "latency.responsiveness.low" in found or "latency.bufferbloat" in found, found
-    # the download's shaper sits on the server's own egress, where TCP Small
-    # Queues let no connection hold more than about a millisecond of it: TCP
-    # cannot build a long queue there (iperf3 -R cannot either), so only the
-    # figure's presence and confidence are checked
+    # without a base round trip the download's shaper sits on the server's own
+    # egress, where TCP Small Queues let no connection hold more than about a
+    # millisecond of it: TCP cannot build a long queue there (iperf3 -R cannot
+    # either), so only the figure's presence and confidence are checked; with
+    # one it sits on the delay hop and fills (test_wan_delay.py)
     assert bloated["download"]["responsiveness"]["confidence"] in ("high", "medium")
 
 

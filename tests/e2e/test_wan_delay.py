@@ -12,7 +12,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from homecare_lab import HomeSpec, VirtualHome, addresses
+from connection_quality import codes, data_of, run_inside  # type: ignore[import-not-found,unused-ignore]
+from homecare_lab import HomeSpec, VirtualHome, addresses, netns
+from homecare_lab.names import DELAY_ROUTER_SIDE, PROVIDER_WAN
 from homecare_lab.spec import WanSpec
 
 pytestmark = pytest.mark.e2e
@@ -80,3 +82,46 @@ def test_the_delay_line_never_waits_for_the_cpu(virtual_home: HomeFactory) -> No
     assert len(tasks) >= 3  # the main thread and one per direction
     assert {os.sched_getscheduler(t) for t in tasks} == {os.SCHED_FIFO}
     assert 19.5 <= sorted(ping_ms(home, 5))[2] < 30.0  # and it still forwards, with its delay
+
+
+def qdiscs(namespace: str, device: str) -> str:
+    return netns.ns_run(namespace, ["tc", "qdisc", "show", "dev", device])
+
+
+def test_a_long_download_queue_fills_on_the_delay_hop_and_rates_still_match(
+    virtual_home: HomeFactory, lab_provider: Callable[..., Path]
+) -> None:
+    """With a base round trip the download's shaper sits on the delay line's
+    egress towards the router, not on the sending server's own host (where
+    TCP Small Queues kept the queue at about a millisecond): a 400 ms queue
+    at 30 ms now shows in the download's working latency, by the loaded
+    pings (bufferbloat) and by nq, and the rate still matches iperf3."""
+    wan = WanSpec(down_mbit=50, up_mbit=20, queue_ms=400, rtt_ms=30)
+    home = virtual_home(HomeSpec(name="dlyq", wan=wan))
+    assert "tbf" in qdiscs(home.names.delay, DELAY_ROUTER_SIDE)
+    assert "tbf" not in qdiscs(home.provider_ns, PROVIDER_WAN)
+    server = home.spawn("provider", ["iperf3", "-s", "-B", addresses.IPERF])
+    try:
+        time.sleep(0.5)
+        down, up = iperf_mbit(home, reverse=True), iperf_mbit(home, reverse=False)
+    finally:
+        home.stop(server)
+    assert 0.9 * wan.down_mbit <= down <= 1.03 * wan.down_mbit, down
+    assert 0.9 * wan.up_mbit <= up <= 1.03 * wan.up_mbit, up
+    nq = lab_provider(engines=["nq"], nq_config_url=addresses.NQ_CONFIG_URL, duration_s=8.0)
+    report = run_inside(home, nq, "--areas", "speed", timeout=150)
+    speed = data_of(report, "speed")
+    download = speed["download"]
+    r = download["responsiveness"]
+    print(
+        download["mbit"], r, [(x["phase"], x["role"], x["increase_ms"]) for x in speed["latency"]]
+    )
+    # (nq's rate is the moving average of a test that adds connections into a
+    # 400 ms queue: the rate check is iperf3's, above)
+    assert download["mbit"] is not None, download
+    # every probe waits behind most of the 400 ms queue (before: about 60000 / 40)
+    assert r["confidence"] != "low" and r["rpm"] < 60000 / 250, r
+    assert r["self_ms"] > 250, r
+    loaded = [x for x in speed["latency"] if x["phase"] == "download" and x["role"] == "internet"]
+    assert loaded and loaded[0]["increase_ms"] > 250, loaded
+    assert "latency.bufferbloat" in codes(report), report["findings"]
