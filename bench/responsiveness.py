@@ -7,7 +7,10 @@ Apple's ``networkQuality`` and ``goresponsiveness`` are not available here,
 so iperf3 plus ping is the reference.
 
 Cases: a clean line (5 ms queue, no base RTT), the same at a 30 ms base
-round trip (the lab's delay line), and a long queue (200 ms tbf queue).
+round trip (the lab's delay line), and a long queue (200 ms tbf queue)
+without and with the base round trip (with it the download's shaper sits on
+the delay hop, where the download queue fills; without it, on the sending
+server's own host, TCP Small Queues keep it short).
 Each case runs 5 times; the table shows the median and min..max of both
 figures and of their ratio. Run it under ``nice``: the machine is shared.
 
@@ -36,6 +39,7 @@ CASES: tuple[tuple[str, float, float], ...] = (
     ("clean", 5.0, 0.0),
     ("rtt30", 5.0, 30.0),
     ("queue200", 200.0, 0.0),
+    ("q200rtt30", 200.0, 30.0),
 )
 DOWN, UP = 50.0, 20.0
 
