@@ -13,7 +13,10 @@ and each row iperf3's own range over the repetitions (the floor under any
 engine's spread). The machine may be shared: say so when quoting figures.
 
 Run as root: ``nice .venv/bin/python bench/speed_accuracy.py [--reps 5]
-[--rates 50/10,500,2000] [--rtts 0,30] [--engines librespeed,speedtest,ndt7,cloudflare]``.
+[--rates 50/10,500,2000] [--rtts 0,30] [--engines librespeed,speedtest,ndt7,cloudflare]
+[--baseline TREE] [--check-times 5]``. ``--check-times N`` also times N full
+and N ``--quick`` checks with the product's speed defaults at the last rate
+(targets 30 s and 15 s).
 """
 
 from __future__ import annotations
@@ -103,6 +106,30 @@ def engine_rates(
     up = (sp.get("upload") or {}).get("mbit")
     errors = "; ".join(a["error"] for a in sp.get("attempts", []) if a.get("error"))
     return down, up, errors
+
+
+def check_times(home: Any, tmp: Path, runs: int, rtt: float, case: str) -> bool:
+    """Wall time of whole checks with the product's speed defaults (LibreSpeed,
+    its streams and durations), full and ``--quick``, against 30 s and 15 s."""
+    prov = provider_toml(tmp / "defaults")
+    ok = True
+    for quick, limit in ((False, 30.0), (True, 15.0)):
+        walls = []
+        for _run in range(runs):
+            try:
+                r = run_inside(home, prov, *(["--quick"] if quick else []), timeout=120)
+            except RuntimeError as exc:
+                print(f"  check failed: {str(exc)[:200]}", flush=True)
+                continue
+            walls.append(float(r["wall_s"]))
+        med = statistics.median(walls) if walls else float("inf")
+        good = bool(walls) and max(walls) <= limit
+        ok &= good
+        print(f"rtt {rtt:g} {case} {'--quick' if quick else 'full'} check wall time: "
+              f"median {med:.1f} s ({min(walls, default=0):.1f}..{max(walls, default=0):.1f}) "
+              f"over {len(walls)} runs, target <= {limit:.0f} s  "
+              f"{'ok' if good else 'MISSED'}  (load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+    return ok
 
 
 def parse_rates(text: str) -> list[tuple[float, float]]:
@@ -200,6 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="another source tree (e.g. a git worktree of an earlier commit): every engine "
         "also runs from it in the same repetition, as ENGINE@base, for an A/B in one window",
     )  # fmt: skip
+    ap.add_argument(
+        "--check-times", type=int, default=0, metavar="N",
+        help="after the cases, N full and N --quick checks at the last rate: wall times",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     from homecare_lab import HomeSpec, VirtualHome
     from homecare_lab.spec import WanSpec
@@ -225,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                     print_table(case_rows)  # as it goes: a long run is never all or nothing
                     rows += case_rows
+                if args.check_times:
+                    check_times(home, tmp, args.check_times, rtt, case)
             finally:
                 iperf.stop()
     print("\nAll cases:")
