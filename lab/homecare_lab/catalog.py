@@ -169,49 +169,45 @@ def _sonos(name: str) -> DeviceSpec:
     )
 
 
-def _nest_mini(name: str) -> DeviceSpec:
-    fn = f"Kitchen speaker ({name})"
+def _google_cast(
+    name: str, kind: str, room: str, model: str, instance: str, *, ssdp: bool
+) -> DeviceSpec:
+    """A Google Cast device: its ``_googlecast._tcp`` record (id, model, name),
+    ports 8008/8009, and on speakers the DIAL description over SSDP."""
+    fn = f"{room} ({name})"
     return DeviceSpec(
         name,
-        kind="speaker",
+        kind=kind,
         vendor="google",
         friendly_name=fn,
         services=(
             ServiceSpec(
                 "_googlecast._tcp",
                 8009,
-                name=f"Google-Nest-Mini-{name}",
-                txt={"id": name.replace("-", ""), "md": "Google Nest Mini", "fn": fn, "ve": "05"},
+                name=f"{instance}-{name}",
+                txt={"id": name.replace("-", ""), "md": model, "fn": fn, "ve": "05"},
             ),
         ),
         ssdp=SsdpSpec(
             friendly_name=fn,
             manufacturer="Google Inc.",
-            model_name="Google Nest Mini",
+            model_name=model,
             device_type="urn:dial-multiscreen-org:device:dial:1",
             port=8008,
-        ),
+        )
+        if ssdp
+        else None,
         tcp_ports=(8008, 8009),
     )
+
+
+def _nest_mini(name: str) -> DeviceSpec:
+    speaker = ("speaker", "Kitchen speaker", "Google Nest Mini", "Google-Nest-Mini")
+    return _google_cast(name, *speaker, ssdp=True)
 
 
 def _chromecast(name: str) -> DeviceSpec:
-    fn = f"Living Room TV ({name})"
-    return DeviceSpec(
-        name,
-        kind="tv",
-        vendor="google",
-        friendly_name=fn,
-        services=(
-            ServiceSpec(
-                "_googlecast._tcp",
-                8009,
-                name=f"Chromecast-{name}",
-                txt={"id": name.replace("-", ""), "md": "Chromecast", "fn": fn, "ve": "05"},
-            ),
-        ),
-        tcp_ports=(8008, 8009),
-    )
+    return _google_cast(name, "tv", "Living Room TV", "Chromecast", "Chromecast", ssdp=False)
 
 
 def _hikvision(name: str) -> DeviceSpec:
