@@ -6,7 +6,9 @@ row or column of a table (which has a published total) holds exactly one
 hidden cell, the next smallest visible non-zero cell of that line is hidden
 too; if there is none, the line's total is hidden instead. Repeated until
 nothing changes, because hiding a complement can leave another line with a
-single hidden cell.
+single hidden cell. Lines are visited in sorted order and equal complements
+are chosen by their names, so the result depends on the counts only, not on
+the order the rows arrived in.
 
 *support* (optional) is what primary suppression tests instead of the count:
 the collector passes ``min(installations, distinct sender networks)`` so a
@@ -41,7 +43,10 @@ def suppress_table(
 
     *forced_rows* are rows hidden as a whole (their cohort is below k).
     """
-    rows, cols = list(rows), list(cols)
+    # sorted, and ties broken by the cell itself: the hidden cells are a
+    # function of the counts only, never of the order the database returned
+    # the rows in (the roll-up and raw paths return them in different orders)
+    rows, cols = sorted(set(rows)), sorted(set(cols))
     out = Suppressed()
     forced = set(forced_rows)
     for r in rows:
@@ -64,7 +69,7 @@ def suppress_table(
                 cell for cell in cells if cell not in out.cells and counts.get(cell, 0) > 0
             ]
             if candidates:
-                out.cells.add(min(candidates, key=lambda cell: counts.get(cell, 0)))
+                out.cells.add(min(candidates, key=lambda cell: (counts.get(cell, 0), cell)))
                 changed = True
             elif kind == "row" and key not in out.row_totals:
                 out.row_totals.add(key)
