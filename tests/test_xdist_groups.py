@@ -39,6 +39,28 @@ def test_groups_by_node_id() -> None:
     assert group_of("tests/e2e/test_check.py::test_gateway_unreachable") is None
 
 
+def test_the_timing_group_is_marked_so_it_can_run_alone(tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    (suite / "tests" / "e2e").mkdir(parents=True)
+    (suite / "tests" / "e2e" / "test_wan_delay.py").write_text("def test_rtt():\n    pass\n")
+    (suite / "tests" / "test_free.py").write_text("def test_free():\n    pass\n")
+    (suite / "pytest.ini").write_text(
+        "[pytest]\naddopts = --import-mode=importlib\nmarkers =\n    timing: alone\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    for marks, ran in (("timing", "test_rtt"), ("not timing", "test_free")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-p",
+             "tests.xdist_groups", "-m", marks, "tests"],
+            cwd=suite, env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert f"::{ran} PASSED" in proc.stdout and "1 deselected" in proc.stdout, proc.stdout
+
+
 GROUPED = """
 import os, time
 from pathlib import Path

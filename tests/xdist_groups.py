@@ -58,6 +58,20 @@ def group_of(nodeid: str) -> str | None:
     return None
 
 
+#: The group ``scripts/test`` runs on its own, after the rest: tests that measure
+#: rates and round trips read the machine's load as well as the line's, so
+#: beside other workers they failed at their margins (an iperf3 at 0.89 of a
+#: 200 Mbit/s line against 0.9, a router answer that took 3 s).
+ALONE_GROUP = "timing"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the ``timing`` group's tests ``timing`` (``-m timing`` / ``-m "not timing"``)."""
+    for item in items:
+        if group_of(item.nodeid) == ALONE_GROUP:
+            item.add_marker(pytest.mark.timing)
+
+
 @pytest.hookimpl(optionalhook=True, tryfirst=True)  # before xdist's own; only with xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadgroup`` with ``SERIAL_GROUPS`` as groups (other modes: xdist's own)."""
