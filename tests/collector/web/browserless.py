@@ -12,7 +12,9 @@ import httpx
 @contextmanager
 def login_client(base: str, token: str, language: str = "en") -> Iterator[httpx.Client]:
     """An httpx client holding a desk/console session cookie (or refused)."""
-    with httpx.Client(base_url=base, timeout=10, follow_redirects=False) as client:
+    # 30 s: the console's first page computes insights; on a loaded CI machine with
+    # parallel workers one took over 10 s (a read timeout, not a wrong answer)
+    with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
         form = client.get("/login")
         csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
         assert csrf, form.text
