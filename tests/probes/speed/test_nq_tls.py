@@ -59,7 +59,8 @@ def test_a_certificate_for_another_name_is_one_clear_error(
     with serving_tls(tmp_path, ()) as (url, ca):  # the name only, not 127.0.0.1
         monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
         with pytest.raises(
-            EngineError, match=r"certificate of https://127\.0\.0\.1:\d+ is not trusted: IP address mismatch"
+            EngineError,
+            match=r"certificate of https://127\.0\.0\.1:\d+ is not trusted: IP address mismatch",
         ):
             NqEngine(url).prepare(time.monotonic() + 2)
 
