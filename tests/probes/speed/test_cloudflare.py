@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 
@@ -16,6 +15,8 @@ from homecare.probes.speed.cloudflare import CloudflareEngine, ladder_figure, pe
 from homecare.probes.speed.engine import EngineError, MeasureBudget
 from homecare.probes.speed.http_streams import Endpoint, parse_head
 
+from .serving import serving_port
+
 
 def budget(seconds: float = 3.0) -> MeasureBudget:
     return MeasureBudget(time.monotonic() + seconds + 1.0, seconds, 0.5, 10**12, 1, 8, 0.03)
@@ -23,13 +24,8 @@ def budget(seconds: float = 3.0) -> MeasureBudget:
 
 @contextlib.contextmanager
 def serving(srv: http.server.ThreadingHTTPServer) -> Iterator[str]:
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving_port(srv) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_percentile_is_cloudflares_summary() -> None:

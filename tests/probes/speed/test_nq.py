@@ -34,6 +34,8 @@ from homecare.probes.speed.nq_wire import parse_config
 from homecare.probes.speed.probe import build_engines
 from homecare.profiles.provider import ProviderProfile
 
+from .serving import serving_port
+
 latencies = st.lists(st.floats(min_value=0.1, max_value=5000.0), min_size=1, max_size=200)
 
 
@@ -175,13 +177,8 @@ def test_unusable_configs_are_refused(body: bytes) -> None:
 
 @contextlib.contextmanager
 def serving(srv: http.server.ThreadingHTTPServer) -> Iterator[str]:
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}/.well-known/nq"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving_port(srv) as port:
+        yield f"http://127.0.0.1:{port}/.well-known/nq"
 
 
 def test_no_server_configured_is_a_clear_error() -> None:

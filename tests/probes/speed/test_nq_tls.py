@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,8 @@ from homecare_lab.nq_server import make_nq_server, server_tls
 from homecare.probes.speed.engine import EngineError, MeasureBudget
 from homecare.probes.speed.nq import NqEngine
 
+from .serving import serving_port
+
 
 @contextlib.contextmanager
 def serving_tls(tmp_path: Path, ips: tuple[str, ...]) -> Iterator[tuple[str, LabCA]]:
@@ -27,13 +28,8 @@ def serving_tls(tmp_path: Path, ips: tuple[str, ...]) -> Iterator[tuple[str, Lab
     srv: http.server.ThreadingHTTPServer = make_nq_server(
         "127.0.0.1", 0, tls=server_tls(str(cert.cert_file), str(cert.key_file))
     )
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"https://127.0.0.1:{srv.server_address[1]}/.well-known/nq", ca
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving_port(srv) as port:
+        yield f"https://127.0.0.1:{port}/.well-known/nq", ca
 
 
 def test_https_with_the_lab_ca_trusted_gives_a_figure_with_the_tls_handshake(

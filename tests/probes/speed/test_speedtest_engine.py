@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 
@@ -16,6 +15,8 @@ from homecare_lab.ookla_server import make_ookla_server
 from homecare.probes.speed.engine import MeasureBudget
 from homecare.probes.speed.speedtest_engine import SpeedtestEngine
 
+from .serving import serving_port
+
 
 def budget(seconds: float = 2.0, streams: int = 4) -> MeasureBudget:
     return MeasureBudget(time.monotonic() + seconds + 1.5, seconds, 0.5, 10**12, streams, 6, 0.03)
@@ -23,13 +24,8 @@ def budget(seconds: float = 2.0, streams: int = 4) -> MeasureBudget:
 
 @contextlib.contextmanager
 def serving(srv: http.server.ThreadingHTTPServer) -> Iterator[str]:
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}/speedtest/upload.php"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving_port(srv) as port:
+        yield f"http://127.0.0.1:{port}/speedtest/upload.php"
 
 
 @pytest.mark.parametrize("direction", ["download", "upload"])

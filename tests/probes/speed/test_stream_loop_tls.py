@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,8 @@ from homecare.collector.fast_http import make_server
 from homecare.collector.librespeed import LibreSpeedHandler
 from homecare.probes.speed.engine import MeasureBudget
 from homecare.probes.speed.streams import StreamPlan, run_streams
+
+from .serving import serving_port
 
 
 def budget(seconds: float = 2.0) -> MeasureBudget:
@@ -59,13 +60,8 @@ def tls_librespeed(
                 if not self.refused:
                     super().handle()
 
-    srv = make_server(Handler, "127.0.0.1", 0)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        yield f"https://127.0.0.1:{srv.server_address[1]}/", ca
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serving_port(make_server(Handler, "127.0.0.1", 0)) as port:
+        yield f"https://127.0.0.1:{port}/", ca
 
 
 @pytest.mark.parametrize("direction", ["download", "upload"])
