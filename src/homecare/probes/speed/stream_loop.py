@@ -132,8 +132,8 @@ class Loop:
     A few loops (one per core, at most ``MAX_LOOPS``), not one: the kernel's
     copying runs in the calling thread, so one loop serialises it on one core,
     and on a busy machine the scheduler shares the CPU per thread, so a single
-    thread got a sixteenth of what 16 threads got (loopback, load 9-15:
-    6.1 against 8.0 Gbit/s)."""
+    loop competed with one thread's share where the threaded engine had
+    sixteen (loopback, load 9-15: 6.1 against 8.0 Gbit/s)."""
 
     def __init__(self, run: Run, streams: list[Stream]) -> None:
         self.shared = run
