@@ -99,14 +99,17 @@ def reach(
     return ReachabilityData(pings=pings)
 
 
-def lookup(ok: bool = True, resolver: str | None = None, ms: float = 20.0) -> DnsLookup:
+def lookup(
+    ok: bool = True, resolver: str | None = None, ms: float = 20.0, timed_out: bool = False
+) -> DnsLookup:
     return DnsLookup(
         name="example.com",
         resolver=resolver,
         ok=ok,
         addresses=["93.184.215.14"] if ok else [],
         elapsed_ms=ms,
-        error=None if ok else "SERVFAIL",
+        error=None if ok else ("No answer (timed out)" if timed_out else "SERVFAIL"),
+        timed_out=timed_out and not ok,
     )
 
 

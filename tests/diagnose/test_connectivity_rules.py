@@ -208,12 +208,49 @@ def test_dns_works_when_one_system_lookup_succeeds() -> None:
     assert evaluate(host(), reach(), d) == []
 
 
+def test_a_lost_system_query_is_not_failing_names_when_its_resolver_answers_directly() -> None:
+    """A lossy line lost the system's query; the router it uses answered when asked itself."""
+    d = dns(
+        lookup(ok=False, timed_out=True),
+        lookup(ok=True, resolver=GATEWAY),
+        lookup(ok=True, resolver="198.51.100.53"),
+    )
+    assert evaluate(host(resolvers=(GATEWAY,)), reach(), d) == []
+
+
+def test_system_queries_unanswered_and_its_resolver_unanswered_is_still_failing() -> None:
+    d = dns(
+        lookup(ok=False, timed_out=True),
+        lookup(ok=False, resolver=GATEWAY, timed_out=True),
+        lookup(ok=True, resolver="198.51.100.53"),
+    )
+    assert codes(evaluate(host(resolvers=(GATEWAY,)), reach(), d)) == ["dns.failing"]
+
+
+def test_a_system_error_answer_is_failing_even_when_a_resolver_answers_directly() -> None:
+    """An error answer (not silence) on the system path is a real fault, e.g. nsswitch."""
+    d = dns(lookup(ok=False), lookup(ok=True, resolver=GATEWAY))
+    assert codes(evaluate(host(resolvers=(GATEWAY,)), reach(), d)) == ["dns.failing"]
+
+
+def test_an_answer_from_a_resolver_the_system_does_not_use_does_not_excuse_it() -> None:
+    d = dns(lookup(ok=False, timed_out=True), lookup(ok=True, resolver="9.9.9.9"))
+    assert codes(evaluate(host(resolvers=(GATEWAY,)), reach(), d)) == ["dns.failing"]
+
+
 @pytest.mark.parametrize(("ms", "fires"), [(300.0, False), (301.0, True)])
 def test_dns_slow(ms: float, fires: bool) -> None:
     f = evaluate(host(), reach(), dns(lookup(ms=ms), lookup(ms=ms)))
     assert ("dns.slow" in codes(f)) is fires
     if fires:
         assert only(f, "dns.slow").evidence == {"median_ms": ms}
+
+
+def test_a_resent_lookup_does_not_make_names_slow() -> None:
+    """On a lossy line one lookup needed a resend (340 ms); the others took 20 ms."""
+    resent = lookup(ms=340.0).model_copy(update={"attempts": 2})
+    f = evaluate(host(), reach(), dns(lookup(ms=20.0), resent, lookup(ms=20.0)))
+    assert "dns.slow" not in codes(f)
 
 
 def test_dns_resolver_failing_when_one_of_several_resolvers_fails() -> None:

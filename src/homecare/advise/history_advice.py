@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homecare.i18n import _
-from homecare.models import DnsData, ReachabilityData, Report
+from homecare.models import DnsData, ReachabilityData, Report, answer_times
 
 BASELINE_CHECKS = 10  # how many recent successful checks make "usual"
 MIN_CHECKS = 3  # fewer than this is not yet a habit
@@ -153,7 +153,7 @@ def _dns_median(report: Report) -> float | None:
     if not isinstance(dns, DnsData):
         return None
     system = [lk for lk in dns.lookups if lk.resolver is None] or dns.lookups
-    ok = [lk.elapsed_ms for lk in system if lk.ok]
+    ok = answer_times(system)
     return float(statistics.median(ok)) if ok else None
 
 

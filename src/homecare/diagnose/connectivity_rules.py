@@ -22,6 +22,7 @@ from homecare.models import (
     Segment,
     Severity,
     WifiData,
+    answer_times,
 )
 
 
@@ -260,6 +261,12 @@ class DnsRule:
         direct = [lk for lk in dns.lookups if lk.resolver is not None]
         findings: list[Finding] = []
         lookups = system or direct
+        if system and not any(lk.ok or not lk.timed_out for lk in system):
+            # the system's queries went unanswered, but the very resolvers it
+            # uses answered when asked directly (and more persistently): a
+            # lost datagram on a lossy line, not names that fail
+            answered = [lk for lk in direct if lk.ok and lk.resolver in resolvers]
+            lookups = answered or system
         if lookups and not any(lk.ok for lk in lookups):
             if reach is not None and not inet_up:
                 return []  # nothing works; the reachability finding explains it
@@ -277,7 +284,7 @@ class DnsRule:
                 )
             )
             return findings
-        ok_times = [lk.elapsed_ms for lk in lookups if lk.ok]
+        ok_times = answer_times(lookups)
         if ok_times and statistics.median(ok_times) > ctx.provider.thresholds.dns_slow_ms:
             findings.append(
                 Finding(

@@ -5,7 +5,13 @@ from __future__ import annotations
 from homecare.models.common import ProbeStatus, Segment, Severity, Strict
 from homecare.models.devices import Device, DevicesData, Service
 from homecare.models.host import HostData, Interface, InterfaceAddress, InterfaceCounters, Route
-from homecare.models.reachability import DnsData, DnsLookup, PingResult, ReachabilityData
+from homecare.models.reachability import (
+    DnsData,
+    DnsLookup,
+    PingResult,
+    ReachabilityData,
+    answer_times,
+)
 from homecare.models.report import (
     SCHEMA_VERSION,
     Finding,
@@ -48,4 +54,5 @@ __all__ = [
     "WifiLink",
     "WifiNetwork",
     "WifiStation",
+    "answer_times",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from statistics import median
 
-from homecare.models import DnsData, ReachabilityData, Report
+from homecare.models import DnsData, ReachabilityData, Report, answer_times
 from homecare.models.connection import LatencyData, SpeedData
 from homecare.store.samples import Sample
 
@@ -50,7 +50,7 @@ def sample_from_report(
     dns = report.data_of(DnsData)
     if dns is not None and dns.lookups:
         dns_ok = any(lookup.ok for lookup in dns.lookups)
-        times = [lookup.elapsed_ms for lookup in dns.lookups if lookup.ok]
+        times = answer_times(dns.lookups)
         dns_ms = median(times) if times else None
     down = up = None
     speed = report.data_of(SpeedData)

@@ -18,6 +18,7 @@ from homecare.models import (
     ReachabilityData,
     Report,
     WifiData,
+    answer_times,
 )
 from homecare.models.connection import CaptiveData, Ipv6Data, LatencyData, MtuData, SpeedData
 from homecare.render.base import RenderOptions
@@ -202,12 +203,8 @@ def facts(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
     dns = report.data_of(DnsData)
     if isinstance(dns, DnsData) and dns.lookups:
         system = [lk for lk in dns.lookups if lk.resolver is None] or dns.lookups
-        ok = [lk for lk in system if lk.ok]
-        value = (
-            _("working ({ms:.0f} ms)").format(ms=statistics.median(lk.elapsed_ms for lk in ok))
-            if ok
-            else _("failing")
-        )
+        ok = answer_times(system)
+        value = _("working ({ms:.0f} ms)").format(ms=statistics.median(ok)) if ok else _("failing")
         facts.append((_("Name lookups"), value))
     facts += _connection_facts(report, options)
     wifi = report.data_of(WifiData)

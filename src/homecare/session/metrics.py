@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from homecare.models import DevicesData, DnsData, ReachabilityData, Report, Severity, WifiData
+from homecare.models import (
+    DevicesData,
+    DnsData,
+    ReachabilityData,
+    Report,
+    Severity,
+    WifiData,
+    answer_times,
+)
 from homecare.models.connection import CaptiveData, LatencyData, SpeedData
 from homecare.models.session import MetricValue
 
@@ -93,7 +101,7 @@ def _dns_answered(report: Report) -> bool | None:
 
 def _dns_ms(report: Report) -> float | None:
     data = report.data_of(DnsData)
-    times = [lookup.elapsed_ms for lookup in data.lookups if lookup.ok] if data else []
+    times = answer_times(data.lookups) if data else []
     return round(statistics.median(times), 2) if times else None
 
 

@@ -28,6 +28,7 @@ from homecare.models import (
     ReachabilityData,
     Report,
     WifiData,
+    answer_times,
 )
 from homecare.models.connection import SpeedData
 from homecare.share.allowlists import mdns_type, oui_vendor, ssdp_type
@@ -310,7 +311,7 @@ def _network(report: Report) -> NetworkOut:
     if isinstance(dns, DnsData) and dns.lookups:
         fields["dns_ok"] = sum(1 for lk in dns.lookups if lk.ok)
         fields["dns_failed"] = sum(1 for lk in dns.lookups if not lk.ok)
-        times = [lk.elapsed_ms for lk in dns.lookups if lk.ok]
+        times = answer_times(dns.lookups)
         fields["dns_median_ms"] = round(statistics.median(times), 2) if times else None
     return NetworkOut(**fields)
 

@@ -14,12 +14,16 @@ import dns.rcode
 import dns.rrset
 import pytest
 
-from homecare.models import HostData, Observation, ProbeStatus
+from homecare.models import DnsLookup, HostData, Observation, ProbeStatus
 from homecare.probes.base import ProbeContext, ProbeSkipped
-from homecare.probes.dns_quality.probe import DnsQualityProbe, nonexistent_names
+from homecare.probes.dns_quality.probe import (
+    DnsQualityProbe,
+    nonexistent_names,
+    summarize_resolver,
+)
 from homecare.profiles.provider import ProviderProfile
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="binding port 53 on loopback needs root")
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="binding port 53 on loopback needs root")
 
 
 @contextlib.contextmanager
@@ -79,6 +83,7 @@ def test_nonexistent_names_are_random_and_reserved() -> None:
     assert nonexistent_names(["nope.example"])[1] == "nope.example"
 
 
+@needs_root
 def test_honest_lying_slow_and_malformed_resolvers() -> None:
     with (
         resolver("127.0.0.91", "honest") as honest,
@@ -98,6 +103,42 @@ def test_honest_lying_slow_and_malformed_resolvers() -> None:
     assert by[broken].answered == 0 and by[broken].error
 
 
+@needs_root
 def test_no_resolver_skips_with_a_reason() -> None:
     with pytest.raises(ProbeSkipped, match="No DNS resolver"):
         DnsQualityProbe().run(ctx([]))
+
+
+def test_a_lookup_answered_after_a_resend_does_not_make_a_resolver_slow() -> None:
+    """One of three answers came after a resend (a lost datagram): its time is not the median."""
+
+    def lk(ms: float, attempts: int = 1) -> DnsLookup:
+        return DnsLookup(
+            name="example.com",
+            resolver="192.0.2.53",
+            ok=True,
+            addresses=["192.0.2.1"],
+            elapsed_ms=ms,
+            attempts=attempts,
+        )
+
+    quality = summarize_resolver("192.0.2.53", [lk(11.0), lk(345.0, attempts=2), lk(13.0)], [])
+    assert quality.median_ms == 11.0  # the low median of the two first-send answers
+    assert quality.answered == quality.queries == 3
+
+
+def test_the_low_median_keeps_one_late_answer_of_two_from_making_a_resolver_slow() -> None:
+    """A quick check's two rounds: the forwarder's first answer came late (its
+    upstream answer was lost), the cached second came at once."""
+
+    def lk(ms: float) -> DnsLookup:
+        return DnsLookup(
+            name="example.com",
+            resolver="192.0.2.1",
+            ok=True,
+            addresses=["192.0.2.9"],
+            elapsed_ms=ms,
+        )
+
+    assert summarize_resolver("192.0.2.1", [lk(340.0), lk(2.0)], []).median_ms == 2.0
+    assert summarize_resolver("192.0.2.1", [lk(340.0), lk(2.0), lk(300.0)], []).median_ms == 300.0

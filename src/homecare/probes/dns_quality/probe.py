@@ -13,7 +13,7 @@ import statistics
 from concurrent.futures import ThreadPoolExecutor
 
 from homecare.i18n import _
-from homecare.models import DnsLookup, HostData
+from homecare.models import DnsLookup, HostData, answer_times
 from homecare.models.connection import DnsQualityData, ResolverQuality
 from homecare.probes.base import ProbeContext, ProbeSkipped
 from homecare.probes.dns.lookups import direct_lookup
@@ -27,15 +27,23 @@ def nonexistent_names(profile_names: list[str]) -> list[str]:
 def summarize_resolver(
     resolver: str, timed: list[DnsLookup], probes: list[DnsLookup]
 ) -> ResolverQuality:
-    """Timing over real names; any address for a nonexistent name is rewriting."""
-    ok = [x.elapsed_ms for x in timed if x.ok]
+    """Timing over real names; any address for a nonexistent name is rewriting.
+
+    The median is the resolver's speed: answers that needed a resend measured
+    a lost datagram, not the resolver (``answer_times``). It is the low median,
+    so of a quick check's two rounds one slow answer does not make a slow
+    resolver: a forwarder that lost its upstream answer once also answers
+    every client waiting on the same question late, at their first send.
+    """
+    ok = answer_times(timed)
+    answered = sum(1 for x in timed if x.ok)
     rewritten = next((p for p in probes if p.ok and p.addresses), None)
     errors = [x.error for x in timed if not x.ok and x.error]
     return ResolverQuality(
         resolver=resolver,
         queries=len(timed),
-        answered=len(ok),
-        median_ms=round(statistics.median(ok), 2) if ok else None,
+        answered=answered,
+        median_ms=round(statistics.median_low(ok), 2) if ok else None,
         nxdomain_rewrite=rewritten is not None,
         rewrite_name=rewritten.name if rewritten else None,
         rewrite_addresses=rewritten.addresses if rewritten else [],
@@ -63,7 +71,7 @@ class DnsQualityProbe:
         if not resolvers:
             raise ProbeSkipped(_("No DNS resolver is configured on this device."))
         names = ctx.provider.targets.dns_names
-        rounds = 1 if ctx.quick else 3
+        rounds = 2 if ctx.quick else 3  # never judge a resolver on one answer
         timeout = min(ctx.provider.thresholds.dns_timeout_s, max(0.2, ctx.remaining() / 3))
         bogus = nonexistent_names(ctx.provider.quality.nxdomain_names)
         ctx.progress(_("Timing {n} DNS resolver(s)").format(n=len(resolvers)))
