@@ -52,9 +52,21 @@ def paced_icmp(
     """Send ICMP echoes every *interval_s* until *count*, *stop* or *deadline*.
 
     Returns None when this process may open no ICMP socket (the caller falls
-    back to TCP). A reply later than *timeout_s* after the last probe is lost.
+    back to TCP). A reply later than *timeout_s* after its probe is lost.
     *live*, if given, is filled with sequence → RTT as replies arrive, so a
     caller can watch the latency while the series runs.
+
+    When *count* ends the series it waits out the last probe's timeout: the
+    caller asked for that many. When *stop* or the deadline ends it, it waits
+    only as long as a reply can still be in flight: twice the slowest round
+    trip seen (at least 50 ms, at most *timeout_s*). A probe unanswered by
+    then is lost; one younger than that window when the wait had to end
+    (the deadline's own limit) is undecided and left out of ``sent``. Every
+    probe is judged by one window, so the tail is not read as loss-free
+    (leaving out every unanswered probe younger than *timeout_s* would have
+    counted the last second's replies and none of its losses). Waiting out
+    the full timeout on a lossy line kept a speed test direction 1 s past
+    its stop.
     """
     opened = open_icmp_socket()
     if opened is None:
@@ -100,8 +112,12 @@ def paced_icmp(
             if sending:
                 wait = next_send - now
             else:
-                wait = min(last_send + timeout_s, deadline + timeout_s) - now
+                full = seq >= limit  # the count was reached: wait out its timeout
+                window = timeout_s if full else _in_flight_window(rtt_by_seq, timeout_s)
+                wait = min(last_send + window, deadline + timeout_s) - now
                 if wait <= 0 or len(rtt_by_seq) == len(sent_at):
+                    if not full:
+                        series.sent -= _undecided(sent_at, rtt_by_seq, window)
                     break
             ready, _w, _x = select.select([sock], [], [], max(0.0, wait))
             if ready:
@@ -109,6 +125,19 @@ def paced_icmp(
     series.seqs = sorted(rtt_by_seq.copy())
     series.rtts_ms = [rtt_by_seq[s] for s in series.seqs]
     return series
+
+
+def _in_flight_window(rtt_by_seq: dict[int, float], timeout_s: float) -> float:
+    """How long after the last probe its reply may still come: twice the
+    slowest round trip so far (a queue that is draining), at least 50 ms."""
+    slowest_s = max(rtt_by_seq.values(), default=0.0) / 1000
+    return min(timeout_s, max(0.05, 2 * slowest_s))
+
+
+def _undecided(sent_at: dict[int, float], rtt_by_seq: dict[int, float], window_s: float) -> int:
+    """Probes neither answered nor older than the in-flight window: not yet lost."""
+    young = time.monotonic() - window_s
+    return sum(1 for seq, at in sent_at.items() if seq not in rtt_by_seq and at > young)
 
 
 def _drain(
