@@ -36,6 +36,7 @@ SERIAL_GROUPS: dict[str, tuple[str, ...]] = {
         "tests/e2e/test_router_mode.py::*",
         "tests/e2e/test_wifi_verdict.py::*",
         "tests/e2e/test_virtual_home.py::*",
+        "tests/e2e/test_paced_echo_lossy.py::*",
     ),
     # Outages and blips are timed in the monitor's own intervals (seconds, not
     # rates): one monitor at a time, beside the timing group.
