@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -97,3 +98,40 @@ def test_measure_reports_a_refused_upgrade() -> None:
         result = engine.measure("download", budget(1.0), lambda _m: None)
     assert result.mbit is None
     assert result.error is not None and "refused the test (HTTP 403)" in result.error
+
+
+@pytest.fixture
+def dns_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The system resolver never answers (no packet: getaddrinfo is replaced)."""
+    release = threading.Event()
+
+    def hang(*_a: object, **_k: object) -> object:
+        release.wait(10)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
+    yield
+    release.set()
+
+
+@pytest.mark.usefixtures("dns_down")
+def test_the_locator_lookup_is_bounded_when_dns_is_down() -> None:
+    started = time.monotonic()
+    with pytest.raises(EngineError, match="could not be looked up in time"):
+        Ndt7Engine("https://locate.example.net/v2/nearest/ndt/ndt7").prepare(started + 0.5)
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.usefixtures("dns_down")
+def test_the_server_lookup_is_bounded_when_dns_is_down() -> None:
+    """websockets' open_timeout does not cover the lookup; ours does."""
+    engine = Ndt7Engine("https://locate.example.net/v2/nearest/ndt/ndt7")
+    engine.urls = {
+        "download": "wss://ndt.example.net/ndt/v7/download",
+        "upload": "wss://ndt.example.net/ndt/v7/upload",
+    }
+    started = time.monotonic()
+    result = engine.measure("download", budget(0.0), lambda _m: None)  # 2 s left
+    assert time.monotonic() - started < 2.5
+    assert result.mbit is None
+    assert result.error is not None and "could not be looked up in time" in result.error

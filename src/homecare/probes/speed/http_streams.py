@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from homecare.i18n import _
 from homecare.probes.speed.engine import EngineError
+from homecare.probes.speed.names import look_up
 
 BUFFER_BYTES = 256 * 1024
 #: ``dur=`` of a Server-Timing entry, as Cloudflare's client reads it
@@ -59,11 +60,16 @@ class Endpoint:
 
 
 def open_tcp(host: str, port: int, label: str, timeout_s: float) -> socket.socket:
-    """A connected TCP socket (``TCP_NODELAY``, per-operation timeout); a refusal
-    or silence becomes one translated EngineError naming *label*."""
+    """A connected TCP socket (``TCP_NODELAY``, per-operation timeout); a name
+    that does not resolve in time, a refusal or silence becomes one translated
+    EngineError naming *label*."""
+    family, address = look_up(host, port, label, timeout_s)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.settimeout(timeout_s)
     try:
-        sock = socket.create_connection((host, port), timeout=timeout_s)
+        sock.connect(address)
     except OSError as exc:
+        sock.close()
         raise connect_failed(label, exc) from exc
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from websockets.exceptions import InvalidHandshake, InvalidStatus, WebSocketException
@@ -32,6 +33,8 @@ from websockets.typing import Subprotocol
 from homecare.i18n import _
 from homecare.models.connection import Direction, SpeedDirection
 from homecare.probes.speed.engine import EngineError, MeasureBudget, Meter, mbit_of, spread_of
+from homecare.probes.speed.http_streams import open_tcp
+from homecare.probes.speed.names import look_up
 from homecare.probes.speed.tcp_info import abort, tcp_info
 
 SUBPROTOCOL = Subprotocol("net.measurementlab.ndt.v7")
@@ -110,6 +113,12 @@ class Ndt7Engine:
     def prepare(self, deadline: float) -> str:
         """Ask the Locate API for the nearest server."""
         timeout = max(0.5, min(10.0, deadline - time.monotonic()))
+        parts = urlsplit(self.locate_url)
+        # httpx's timeout does not cover the name lookup: ask once, bounded,
+        # so DNS down is one sentence within the limit, not a 20 s wait
+        look_up(
+            parts.hostname or "", parts.port or 443, f"{parts.scheme}://{parts.hostname}", timeout
+        )
         try:
             # trust_env=False: no proxy or netrc from the environment
             resp = httpx.get(self.locate_url, timeout=timeout, trust_env=False)
@@ -157,15 +166,22 @@ class Ndt7Engine:
 
     def _open(self, url: str, budget: MeasureBudget) -> ClientConnection:
         timeout = max(0.5, min(7.0, budget.deadline - time.monotonic()))
+        # our own connect, so the name lookup is bounded too (websockets'
+        # open_timeout does not cover getaddrinfo: DNS down took 20 s)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "wss" else 80)
+        sock = open_tcp(host, port, f"{parts.scheme}://{host}:{port}", timeout)
         try:
             connection = connect(
-                url, legacy=True, subprotocols=[SUBPROTOCOL], compression=None, max_size=MAX_MESSAGE,
-                open_timeout=timeout, proxy=None, ping_interval=None,
+                url, sock=sock, legacy=True, subprotocols=[SUBPROTOCOL], compression=None,
+                max_size=MAX_MESSAGE, open_timeout=timeout, proxy=None, ping_interval=None,
                 user_agent_header="homecare ndt7",
             )  # fmt: skip
             assert isinstance(connection, ClientConnection)
             return connection
         except InvalidStatus as exc:
+            sock.close()
             status = exc.response.status_code
             if status in (403, 429):
                 msg = (
@@ -178,6 +194,7 @@ class Ndt7Engine:
                 _("The ndt7 server answered with HTTP {status}.").format(status=status)
             ) from exc
         except (OSError, InvalidHandshake, TimeoutError) as exc:
+            sock.close()
             raise EngineError(
                 _("Cannot connect to the ndt7 server: {error}").format(error=exc)
             ) from exc

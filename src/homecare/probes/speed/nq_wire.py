@@ -12,7 +12,6 @@ queue on the way back, which a bloated downlink fills).
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import socket
 import struct
@@ -32,6 +31,7 @@ from homecare.probes.speed.http_streams import (
     request_head,
     wrap_tls,
 )
+from homecare.probes.speed.names import look_up
 from homecare.probes.speed.tcp_info import abort, acked_bytes, tcp_info
 
 CONFIG_LIMIT = 64 * 1024
@@ -141,38 +141,9 @@ def read_body(sock: socket.socket, ep: Endpoint, limit: int) -> bytes:
 def resolve(host: str, label: str, timeout_s: float) -> str:
     """The first address of *host* (a literal is itself), or one EngineError.
 
-    The system resolver takes no timeout (with DNS down a lookup took 20 s
-    in the lab), so it runs in a daemon thread left behind at *timeout_s*;
     nq resolves each name once, so no probe waits on DNS (the draft's
-    formula has no DNS term) and a process never waits on a hung lookup."""
-    with contextlib.suppress(ValueError):
-        return str(ipaddress.ip_address(host))
-    found: list[str] = []
-    failed: list[OSError] = []
-
-    def look_up() -> None:
-        try:
-            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            found.append(str(infos[0][4][0]))
-        except OSError as exc:  # socket.gaierror
-            failed.append(exc)
-
-    worker = threading.Thread(target=look_up, daemon=True, name="nq-resolve")
-    worker.start()
-    worker.join(max(0.0, timeout_s))
-    if found:
-        return found[0]
-    if failed:
-        raise EngineError(
-            _("The name of the speed test server {server} could not be looked up: {error}").format(
-                server=label, error=failed[0].strerror or failed[0]
-            )
-        )
-    raise EngineError(
-        _("The name of the speed test server {server} could not be looked up in time.").format(
-            server=label
-        )
-    )
+    formula has no DNS term); ``names.look_up`` bounds the lookup."""
+    return str(look_up(host, 0, label, timeout_s)[1][0])
 
 
 def fetch_config(url: str, timeout_s: float) -> NqConfig:

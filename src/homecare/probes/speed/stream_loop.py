@@ -41,6 +41,7 @@ from homecare.probes.speed.http_streams import (
     request_head,
     tls_failed,
 )
+from homecare.probes.speed.names import Address, look_up
 from homecare.probes.speed.tcp_info import abort, acked_bytes, tcp_info
 
 IO_TIMEOUT_S = 2.0  # a healthy line never goes silent this long mid-test
@@ -95,6 +96,17 @@ class Run:
         self.retrans = 0
         self.sent_on_wire = 0
         self.min_rtt_us: int | None = None
+        self._addresses: dict[tuple[str, int], Address] = {}
+        self._names = threading.Lock()  # one lookup per name, whichever loop asks first
+
+    def address(self, ep: Endpoint, timeout_s: float = IO_TIMEOUT_S) -> Address:
+        """The server's address, looked up once per test for every loop (the
+        URL's host never changes), within *timeout_s* (``names.look_up``)."""
+        key = (ep.host, ep.port)
+        with self._names:
+            if key not in self._addresses:
+                self._addresses[key] = look_up(ep.host, ep.port, ep.label, timeout_s)
+            return self._addresses[key]
 
     def loops(self, count: int) -> list[Loop]:
         """The streams dealt round to *count* loops (at least one stream each)."""
@@ -142,7 +154,6 @@ class Loop:
         self.streams = streams
         self.sel = selectors.DefaultSelector()
         self.buf = memoryview(bytearray(CHUNK))
-        self._addresses: dict[tuple[str, int], tuple[int, tuple[object, ...]]] = {}
         self._tls: ssl.SSLContext | None = None
 
     def run(self) -> None:
@@ -214,8 +225,8 @@ class Loop:
         conn.watch()
 
     def _connect(self, ep: Endpoint) -> socket.socket:
+        family, address = self.shared.address(ep)
         try:
-            family, address = self._address(ep)
             sock = socket.socket(family, socket.SOCK_STREAM)
         except OSError as exc:
             raise connect_failed(ep.label, exc) from exc
@@ -226,14 +237,6 @@ class Loop:
             sock.close()
             raise connect_failed(ep.label, OSError(err, errno.errorcode.get(err, str(err))))
         return sock
-
-    def _address(self, ep: Endpoint) -> tuple[int, tuple[object, ...]]:
-        """The server's address, looked up once per test (the URL's host never changes)."""
-        key = (ep.host, ep.port)
-        if key not in self._addresses:
-            info = socket.getaddrinfo(ep.host, ep.port, type=socket.SOCK_STREAM)
-            self._addresses[key] = (info[0][0], info[0][4])
-        return self._addresses[key]
 
     def tls(self) -> ssl.SSLContext:
         if self._tls is None:

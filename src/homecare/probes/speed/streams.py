@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 from homecare.i18n import _
 from homecare.models.connection import Direction, SpeedDirection
-from homecare.probes.speed.engine import MeasureBudget, Meter, spread_of
+from homecare.probes.speed.engine import EngineError, MeasureBudget, Meter, spread_of
 from homecare.probes.speed.http_streams import Endpoint
+from homecare.probes.speed.names import NAME_TIMEOUT_S
 from homecare.probes.speed.stream_loop import IO_TIMEOUT_S, MAX_LOOPS, Run, StreamPlan
 
 __all__ = ["IO_TIMEOUT_S", "StreamPlan", "run_streams"]
@@ -41,6 +42,14 @@ def run_streams(
     """Load *direction* with ``budget.streams`` streams until the meter stops."""
     upload = direction == "upload"
     run = Run(plan, budget.streams, upload)
+    server = Endpoint.parse(plan.upload_url() if upload else plan.download_url())
+    try:  # once, before any stream: a name that does not resolve is one sentence
+        run.address(server, min(NAME_TIMEOUT_S, max(0.1, budget.deadline - time.monotonic())))
+    except EngineError as exc:
+        return SpeedDirection(
+            direction=direction, streams=budget.streams, counted="acked" if upload else "received",
+            error=str(exc),
+        )  # fmt: skip
     workers = [
         threading.Thread(target=each.run, daemon=True, name=f"http-{direction}-{i}")
         for i, each in enumerate(run.loops(min(MAX_LOOPS, os.cpu_count() or 1)))
@@ -53,8 +62,7 @@ def run_streams(
     for w in workers:
         w.join(timeout=max(0.2, min(2.0, budget.deadline + 1.0 - time.monotonic())))
     if result.mbit is None and not run.errors:
-        server = Endpoint.parse(plan.upload_url() if upload else plan.download_url()).label
-        run.fail(_("The speed test server {server} sent no data.").format(server=server))
+        run.fail(_("The speed test server {server} sent no data.").format(server=server.label))
     low, high = spread_of(result.samples_mbit)
     return SpeedDirection(
         direction=direction,
