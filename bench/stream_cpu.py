@@ -1,4 +1,5 @@
-"""What the HTTP stream engine costs in CPU, on loopback, against a baseline tree.
+"""What the HTTP stream engine (or ndt7's one connection) costs in CPU, on loopback,
+against a baseline tree.
 
 The speed accuracy bench (``speed_accuracy.py``) shows the engine's figure
 against iperf3 through the virtual home, where the machine's other work
@@ -13,8 +14,10 @@ source tree (a git worktree of an earlier commit) in alternating runs.
 
 Only loopback is used. Run: ``nice .venv/bin/python bench/stream_cpu.py
 [--reps 5] [--seconds 5] [--streams 16] [--baseline /tmp/hc-base]
-[--server librespeed|ookla]`` (``ookla``: the lab's speedtest.net server, its
-images on kept-alive connections, as the speedtest.net engine asks).
+[--server librespeed|ookla|ndt7]`` (``ookla``: the lab's speedtest.net server,
+its images on kept-alive connections, as the speedtest.net engine asks;
+``ndt7``: the lab's ndt7 server and the ndt7 engine's single WebSocket, where
+``--streams`` does not apply).
 """
 
 from __future__ import annotations
@@ -54,6 +57,26 @@ print(json.dumps({"mbit": r.mbit, "bytes": r.bytes, "cpu_s": cpu, "error": r.err
                   "file": __import__("homecare").__file__}))
 """
 
+#: the ndt7 engine's one connection against the lab's ndt7 server
+CHILD_NDT7 = r"""
+import json, resource, sys, time
+from homecare.probes.speed.engine import MeasureBudget
+from homecare.probes.speed.ndt7 import Ndt7Engine
+base, direction, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+engine = Ndt7Engine(base + "v2/nearest/ndt/ndt7", secure=False)
+ws = base.replace("http://", "ws://")
+engine.urls = {"download": ws + "ndt/v7/download", "upload": ws + "ndt/v7/upload"}
+budget = MeasureBudget(deadline=time.monotonic() + seconds + 3, max_duration_s=seconds,
+                       warmup_s=0.5, max_bytes=10**13, streams=1, stable_samples=10**6,
+                       stable_tolerance=0.0)
+before = resource.getrusage(resource.RUSAGE_SELF)
+r = engine.measure(direction, budget, lambda _m: None)
+after = resource.getrusage(resource.RUSAGE_SELF)
+cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+print(json.dumps({"mbit": r.mbit, "bytes": r.bytes, "cpu_s": cpu, "error": r.error,
+                  "file": __import__("homecare").__file__}))
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -67,8 +90,9 @@ def run_child(
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = f"{tree}/src"
+    child = CHILD_NDT7 if server == "ndt7" else CHILD
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, url, direction, str(seconds), str(streams), server],
+        [sys.executable, "-c", child, url, direction, str(seconds), str(streams), server],
         capture_output=True, text=True, env=env, timeout=seconds + 30, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -83,14 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--streams", type=int, default=16)
     ap.add_argument("--baseline", type=Path, default=None)
-    ap.add_argument("--server", choices=["librespeed", "ookla"], default="librespeed")
+    ap.add_argument("--server", choices=["librespeed", "ookla", "ndt7"], default="librespeed")
     args = ap.parse_args(argv)
     port = free_port()
-    module = (
-        "homecare.collector.librespeed"
-        if args.server == "librespeed"
-        else "homecare_lab.ookla_server"
-    )
+    module = {
+        "librespeed": "homecare.collector.librespeed",
+        "ookla": "homecare_lab.ookla_server",
+        "ndt7": "homecare_lab.ndt7_server",
+    }[args.server]
     server = subprocess.Popen(
         [sys.executable, "-m", module, "--bind", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -114,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"rep {rep + 1} {direction:<8} {name:<9} {mbit:8.0f} Mbit/s  "
                           f"{per_gb:.3f} CPU s/GB  (load {os.getloadavg()[0]:.1f})"
                           + (f"  [{doc['error']}]" if doc["error"] else ""), flush=True)  # fmt: skip
-        print("\nmedian (min..max) over the repetitions, 16 streams on loopback")
+        what = "one ndt7 connection" if args.server == "ndt7" else f"{args.streams} streams"
+        print(f"\nmedian (min..max) over the repetitions, {what} on loopback")
         for (name, direction), rows in figures.items():
             rates = [r[0] for r in rows]
             costs = [r[1] for r in rows]

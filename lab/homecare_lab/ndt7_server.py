@@ -30,6 +30,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -200,9 +201,15 @@ async def _handle(conn: ServerConnection, duration_s: float) -> None:
 
 
 async def start_ndt7_server(
-    bind: str, port: int, *, advertise: str | None = None, duration_s: float = 10.0
+    bind: str,
+    port: int,
+    *,
+    advertise: str | None = None,
+    duration_s: float = 10.0,
+    tls: ssl.SSLContext | None = None,
 ) -> Server:
-    """A serving ndt7 + Locate server; *advertise* is the host in Locate's URLs."""
+    """A serving ndt7 + Locate server; *advertise* is the host in Locate's URLs;
+    with *tls* it speaks wss (a lab CA's certificate, ``lab_ca``)."""
 
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         host = advertise or bind
@@ -217,16 +224,20 @@ async def start_ndt7_server(
         subprotocols=[SUBPROTOCOL],  # type: ignore[list-item]
         process_request=process_request,
         compression=None, max_size=MAX_MESSAGE, max_queue=64,
-        write_limit=4 * 1024 * 1024, ping_interval=None,
+        write_limit=4 * 1024 * 1024, ping_interval=None, ssl=tls,
     )  # fmt: skip
 
 
 @contextlib.contextmanager
-def background_ndt7_server(duration_s: float = 10.0) -> Iterator[str]:
+def background_ndt7_server(
+    duration_s: float = 10.0, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
     """For tests: a server on 127.0.0.1 (any free port) on its own event-loop
     thread; yields its Locate URL."""
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(start_ndt7_server("127.0.0.1", 0, duration_s=duration_s))
+    server = loop.run_until_complete(
+        start_ndt7_server("127.0.0.1", 0, duration_s=duration_s, tls=tls)
+    )
     port = next(iter(server.sockets)).getsockname()[1]
     thread = threading.Thread(target=loop.run_forever, daemon=True, name="ndt7-lab")
     thread.start()

@@ -9,10 +9,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from homecare_lab.lab_ca import LabCA
 from homecare_lab.ndt7_server import background_ndt7_server
+from homecare_lab.nq_server import server_tls
 
 from homecare.probes.speed.engine import EngineError, MeasureBudget
 from homecare.probes.speed.ndt7 import CONSENT_NOTICE, Ndt7Engine
@@ -135,3 +138,40 @@ def test_the_server_lookup_is_bounded_when_dns_is_down() -> None:
     assert time.monotonic() - started < 2.5
     assert result.mbit is None
     assert result.error is not None and "could not be looked up in time" in result.error
+
+
+def test_the_download_reads_frames_through_tls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """wss with a lab CA's certificate: the frame reader works on a TLS socket,
+    whose decrypted bytes come in records, not in the server's frame sizes."""
+    ca = LabCA(tmp_path / "ca", "lab")
+    cert = ca.issue("ndt7", ("ndt7.homecare.test",), ("127.0.0.1",))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
+    with background_ndt7_server(tls=server_tls(str(cert.cert_file), str(cert.key_file))) as url:
+        port = urlsplit(url).port
+        engine = Ndt7Engine(url)
+        engine.urls = {
+            "download": f"wss://127.0.0.1:{port}/ndt/v7/download",
+            "upload": f"wss://127.0.0.1:{port}/ndt/v7/upload",
+        }
+        down = engine.measure("download", budget(2.0), lambda _m: None)
+        up = engine.measure("upload", budget(2.0), lambda _m: None)
+    assert down.error is None and down.mbit is not None and down.mbit > 10, down
+    assert up.error is None and up.mbit is not None and up.mbit > 10, up
+    assert down.bytes > 1_000_000
+
+
+def test_an_untrusted_certificate_is_one_clear_error(tmp_path: Path) -> None:
+    ca = LabCA(tmp_path / "ca", "lab")  # nobody trusts it: no SSL_CERT_FILE
+    cert = ca.issue("ndt7", ("ndt7.homecare.test",), ("127.0.0.1",))
+    with background_ndt7_server(tls=server_tls(str(cert.cert_file), str(cert.key_file))) as url:
+        port = urlsplit(url).port
+        engine = Ndt7Engine(url)
+        engine.urls = {
+            "download": f"wss://127.0.0.1:{port}/ndt/v7/download",
+            "upload": f"wss://127.0.0.1:{port}/ndt/v7/upload",
+        }
+        down = engine.measure("download", budget(1.0), lambda _m: None)
+    assert down.mbit is None
+    assert down.error is not None and "not trusted" in down.error, down.error

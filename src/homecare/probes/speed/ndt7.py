@@ -33,14 +33,17 @@ from websockets.typing import Subprotocol
 from homecare.i18n import _
 from homecare.models.connection import Direction, SpeedDirection
 from homecare.probes.speed.engine import EngineError, MeasureBudget, Meter, mbit_of, spread_of
-from homecare.probes.speed.http_streams import open_tcp
+from homecare.probes.speed.http_streams import Endpoint, open_tcp, wrap_tls
 from homecare.probes.speed.names import look_up
+from homecare.probes.speed.ndt7_download import DownloadReader, FrameError, handshake
 from homecare.probes.speed.tcp_info import abort, tcp_info
 
 SUBPROTOCOL = Subprotocol("net.measurementlab.ndt.v7")
 DEFAULT_LOCATE_URL = "https://locate.measurementlab.net/v2/nearest/ndt/ndt7"
 MAX_MESSAGE = 1 << 24
 MAX_UPLOAD_MESSAGE = 1 << 20
+#: the download ends as failed when the server sends nothing for this long
+IDLE_TIMEOUT_S = 5.0
 _UPLOAD_BLOCK = bytes(MAX_UPLOAD_MESSAGE)  # the client masks every frame: zeros go out random
 CONSENT_NOTICE = _(
     "The ndt7 speed test is run by M-Lab (Measurement Lab), which publishes every "
@@ -71,9 +74,17 @@ class _ServerSample:
 
 @dataclass
 class _Run:
-    ws: ClientConnection
+    sock: socket.socket
+    ws: ClientConnection | None = None  # the upload's websockets client
+    reader: DownloadReader | None = None  # the download's frames, counted in place
     stop: threading.Event = field(default_factory=threading.Event)
-    app_bytes: int = 0
+    app_bytes: int = 0  # binary payload received through websockets
+
+    @property
+    def payload(self) -> int:
+        """Binary payload bytes received so far (both receive paths)."""
+        return self.reader.payload if self.reader is not None else self.app_bytes
+
     server: list[_ServerSample] = field(default_factory=list)
     error: str | None = None
 
@@ -153,7 +164,7 @@ class Ndt7Engine:
         try:
             if not self.urls:
                 self.prepare(budget.deadline)
-            ws = self._open(self.urls[direction], budget)
+            run = self._open(self.urls[direction], direction, budget)
         except EngineError as exc:
             return SpeedDirection(
                 direction=direction,
@@ -161,25 +172,37 @@ class Ndt7Engine:
                 streams=1,
                 error=str(exc),
             )
-        run = _Run(ws)
         return _measure(direction, run, budget, progress)
 
-    def _open(self, url: str, budget: MeasureBudget) -> ClientConnection:
+    def _open(self, url: str, direction: Direction, budget: MeasureBudget) -> _Run:
+        """The connection of one direction: websockets' client for the upload,
+        the handshake alone and our frame reader for the download."""
         timeout = max(0.5, min(7.0, budget.deadline - time.monotonic()))
         # our own connect, so the name lookup is bounded too (websockets'
         # open_timeout does not cover getaddrinfo: DNS down took 20 s)
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "wss" else 80)
-        sock = open_tcp(host, port, f"{parts.scheme}://{host}:{port}", timeout)
+        label = f"{parts.scheme}://{host}:{port}"
+        sock = open_tcp(host, port, label, timeout)
         try:
+            if direction == "download":
+                if parts.scheme == "wss":
+                    sock = wrap_tls(sock, Endpoint("https", host, port, parts.path or "/"))
+                protocol = handshake(sock, url, SUBPROTOCOL, "homecare ndt7", timeout)
+                return _Run(sock=sock, reader=DownloadReader(sock, protocol))
             connection = connect(
                 url, sock=sock, legacy=True, subprotocols=[SUBPROTOCOL], compression=None,
                 max_size=MAX_MESSAGE, open_timeout=timeout, proxy=None, ping_interval=None,
                 user_agent_header="homecare ndt7",
             )  # fmt: skip
             assert isinstance(connection, ClientConnection)
-            return connection
+            return _Run(sock=connection.socket, ws=connection)
+        except FrameError as exc:
+            sock.close()
+            raise EngineError(
+                _("Cannot connect to the ndt7 server: {error}").format(error=exc)
+            ) from exc
         except InvalidStatus as exc:
             sock.close()
             status = exc.response.status_code
@@ -203,9 +226,10 @@ class Ndt7Engine:
 def _measure(
     direction: Direction, run: _Run, budget: MeasureBudget, progress: Callable[[str], None]
 ) -> SpeedDirection:
-    sock = run.ws.socket
+    sock = run.sock
     upload = direction == "upload"
-    readers = [threading.Thread(target=_receive, args=(run,), daemon=True, name="ndt7-recv")]
+    receive = _receive if upload else _receive_download
+    readers = [threading.Thread(target=receive, args=(run,), daemon=True, name="ndt7-recv")]
     if upload:
         readers.append(threading.Thread(target=_send, args=(run,), daemon=True, name="ndt7-send"))
 
@@ -213,7 +237,7 @@ def _measure(
         if upload:
             return run.server[-1].bytes_received if run.server else 0
         info = tcp_info(sock)
-        return info.bytes_received if info is not None else run.app_bytes
+        return info.bytes_received if info is not None else run.payload
 
     for t in readers:
         t.start()
@@ -245,7 +269,7 @@ def _measure(
         mbit=mbit,
         bytes=(client_info.bytes_sent if upload else client_info.bytes_received)
         if client_info
-        else run.app_bytes,
+        else run.payload,
         duration_s=result.duration_s,
         streams=1,
         settled=result.settled,
@@ -275,8 +299,22 @@ def _server_rate(samples: list[_ServerSample], warmup_s: float) -> tuple[float |
     return (round(mbit_of(total, seconds), 2) if total > 0 and seconds > 0 else None), rates
 
 
+def _receive_download(run: _Run) -> None:
+    """The download's frames, counted in place (``ndt7_download``), until the end."""
+    reader = run.reader
+    assert reader is not None
+    try:
+        reader.run(run.stop, IDLE_TIMEOUT_S, run.note)
+    except (FrameError, OSError) as exc:
+        if not run.stop.is_set() and not run.server and not reader.payload:
+            run.error = _("The ndt7 test ended early: {error}").format(error=exc)
+    finally:
+        run.stop.set()
+
+
 def _receive(run: _Run) -> None:
     """Count binary messages, keep the server's measurements, until the end."""
+    assert run.ws is not None
     try:
         while not run.stop.is_set():
             message = run.ws.recv()
@@ -295,6 +333,7 @@ def _send(run: _Run) -> None:
     """Binary messages of doubling size (from 8 KiB, while < 1/16 of the total)."""
     size, sent = 1 << 13, 0
     view = memoryview(_UPLOAD_BLOCK)
+    assert run.ws is not None
     try:
         while not run.stop.is_set():
             run.ws.send(view[:size])
