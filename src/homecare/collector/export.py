@@ -82,15 +82,14 @@ def rows_of(doc: dict[str, Any]) -> list[Row]:
             "median_up_mbps",
             "median_down_pct_of_plan",
         ):
-            hideable = metric == "installations"  # a count; the medians are never hidden
-            out.append(_row("speed", "plan_tier", s["plan_tier"], metric, s[metric], hideable))
+            # a median is hidden (None) when fewer than k homes have that metric
+            out.append(_row("speed", "plan_tier", s["plan_tier"], metric, s[metric], True))
     for dim, groups in doc["speeds_by"].items():
         if dim == "plan_tier":
             continue  # already above, as speeds_vs_plan
         for g in groups:
             for metric in ("installations", "median_down_mbps", "median_down_pct_of_plan"):
-                hideable = metric == "installations"
-                out.append(_row("speed", dim, g["value"], metric, g[metric], hideable))
+                out.append(_row("speed", dim, g["value"], metric, g[metric], True))
     for dim, mix in doc["device_mix"].items():
         out.extend(
             _row("devices", dim, key, "installations", n, True)
@@ -99,7 +98,7 @@ def rows_of(doc: dict[str, Any]) -> list[Row]:
         )
     for code, fb in doc["feedback_by_finding"].items():
         out.append(_row("feedback", "finding", code, "mean_score", fb["mean_score"], False))
-        out.append(_row("feedback", "finding", code, "installations", fb["installations"], False))
+        out.append(_row("feedback", "finding", code, "installations", fb["installations"], True))
     for offer, o in doc["offers"].items():
         out.append(_row("offer", "offer", offer, "shown", o["shown"], True))
         out.append(_row("offer", "offer", offer, "taken", o["taken"], True))

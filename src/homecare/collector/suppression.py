@@ -38,10 +38,14 @@ def suppress_table(
     cols: Iterable[str],
     forced_rows: Iterable[str] = (),
     support: dict[Cell, int] | None = None,
+    forced_cells: Iterable[Cell] = (),
 ) -> Suppressed:
     """Which cells (and totals) of a rows × cols table must be hidden.
 
-    *forced_rows* are rows hidden as a whole (their cohort is below k).
+    *forced_rows* are rows hidden as a whole (their cohort is below k);
+    *forced_cells* single cells hidden for a reason outside this table (the
+    same number is hidden in another document, see
+    :mod:`homecare.collector.queries.family`).
     """
     # sorted, and ties broken by the cell itself: the hidden cells are a
     # function of the counts only, never of the order the database returned
@@ -49,11 +53,12 @@ def suppress_table(
     rows, cols = sorted(set(rows)), sorted(set(cols))
     out = Suppressed()
     forced = set(forced_rows)
+    pinned = set(forced_cells)
     for r in rows:
         for c in cols:
             n = counts.get((r, c), 0)
             backing = n if support is None else min(n, support.get((r, c), 0))
-            if r in forced or (n > 0 and backing < k):
+            if r in forced or (r, c) in pinned or (n > 0 and backing < k):
                 out.cells.add((r, c))
     lines: list[tuple[str, str, list[Cell]]] = [
         ("row", r, [(r, c) for c in cols]) for r in rows
@@ -79,10 +84,15 @@ def suppress_table(
 
 
 def suppress_counts(
-    counts: dict[str, int], k: int, support: dict[str, int] | None = None
+    counts: dict[str, int],
+    k: int,
+    support: dict[str, int] | None = None,
+    forced: Iterable[str] = (),
 ) -> set[str]:
-    """The one-dimensional case: categories whose counts add up to a shown total."""
+    """The one-dimensional case: categories whose counts add up to a shown
+    total; *forced* categories are hidden whatever their count."""
     table = {(key, "n"): n for key, n in counts.items()}
     backing = None if support is None else {(key, "n"): n for key, n in support.items()}
-    hidden = suppress_table(table, k, list(counts), ["n"], support=backing)
+    pinned = [(key, "n") for key in forced if key in counts]
+    hidden = suppress_table(table, k, list(counts), ["n"], support=backing, forced_cells=pinned)
     return {cell[0] for cell in hidden.cells}

@@ -99,22 +99,34 @@ def sizes_and_medians(
         return cohort_sizes(conn, filters, provider), speed_medians(conn, filters, provider)
     base = _base(filters, provider)
     medians = [func.percentile_cont(0.5).within_group(base.c[m]) for m in METRICS]
+    behind = _median_support(base, base.c.i, base.c.n)
     counts = (_distinct(base.c.i), _distinct(base.c.n), func.sum(base.c.uploads))
     parts: list[Select[Any]] = [
-        select(literal("*"), cast(literal(None), String), *counts, *medians)
+        select(literal("*"), cast(literal(None), String), *counts, *medians, *behind)
     ]
     for g in GROUPS:
-        parts.append(select(literal(g), base.c[g], *counts, *medians).group_by(base.c[g]))
+        parts.append(select(literal(g), base.c[g], *counts, *medians, *behind).group_by(base.c[g]))
     rows = list(conn.execute(union_all(*parts)).all())
     sizes: list[Row] = [tuple(r[:5]) for r in rows]
     found: list[Row] = [
-        (r[0], r[1], metric, r[5 + j])
+        (r[0], r[1], metric, r[5 + j], r[8 + 2 * j], r[9 + 2 * j])
         for r in rows
         if r[0] != "*"
         for j, metric in enumerate(METRICS)
         if r[5 + j] is not None
     ]
     return sizes, found
+
+
+def _median_support(base: Any, inst: Any, net: Any) -> list[Any]:
+    """Per metric: the distinct installations and networks a median is taken
+    over (those with a value: a cohort of 50 homes of which 2 ran a speed
+    test has a median of 2 homes, which must not show)."""
+    out = []
+    for m in METRICS:
+        has = base.c[m].is_not(None)
+        out += [func.count(case((has, inst)).distinct()), func.count(case((has, net)).distinct())]
+    return out
 
 
 def speed_medians(
@@ -124,8 +136,10 @@ def speed_medians(
     rolled: bool = False,
     dims: Sequence[str] = GROUPS,
 ) -> list[Row]:
-    """(dimension, value, metric, median) over per-installation means, for
-    *dims* (the roll-up path spreads the dimensions over its connections).
+    """(dimension, value, metric, median, installations, networks) over
+    per-installation means, for *dims* (the roll-up path spreads the
+    dimensions over its connections); installations and networks are those
+    with a value of that metric, what the median is taken over.
 
     On PostgreSQL one ``GROUP BY`` per dimension takes all three medians:
     sorting the rows by cohort costs far more than the medians' own sorts
@@ -134,23 +148,46 @@ def speed_medians(
     materialized first (40 % slower)."""
     base: Any = rollups.cohorts if rolled else _base(filters, provider)
     mine = [base.c.provider == provider] if rolled else []
+    inst, net = (base.c.inst_key, base.c.net_key) if rolled else (base.c.i, base.c.n)
+    behind = _median_support(base, inst, net)
     if conn.dialect.name == "postgresql":
         per_dim = [
             select(
                 literal(g),
                 base.c[g],
                 *(func.percentile_cont(0.5).within_group(base.c[m]) for m in METRICS),
+                *behind,
             )
             .where(*mine)
             .group_by(base.c[g])
             for g in dims
         ]
         return [
-            (r[0], r[1], metric, r[2 + j])
+            (r[0], r[1], metric, r[2 + j], r[5 + 2 * j], r[6 + 2 * j])
             for r in conn.execute(union_all(*per_dim))
             for j, metric in enumerate(METRICS)
             if r[2 + j] is not None
         ]
+    support = {
+        (r[0], r[1]): r[2:]
+        for r in conn.execute(
+            union_all(
+                *(
+                    select(literal(g), base.c[g], *behind).where(*mine).group_by(base.c[g])
+                    for g in dims
+                )
+            )
+        )
+    }
+    return [
+        (g, v, metric, median, *support[(g, v)][2 * METRICS.index(metric) :][:2])
+        for g, v, metric, median in _sqlite_medians(conn, base, mine, dims)
+    ]
+
+
+def _sqlite_medians(conn: Connection, base: Any, mine: list[Any], dims: Sequence[str]) -> list[Row]:
+    """(dimension, value, metric, median) by window functions (SQLite has no
+    ``percentile_cont``)."""
     parts: list[Select[Any]] = []
     for g in dims:
         for metric in METRICS:
