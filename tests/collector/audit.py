@@ -149,19 +149,31 @@ class Attacker:
         does not know which entries are empty: its sums run over every path
         any document has."""
         truth = self.true_counts[name]
+        shown = self.published[name]
         t: Any = universe if name in self.hidden else truth
+
+        def known(kind: Path) -> Any:
+            """The paths of a list: the document's own, unless it left the
+            list out (then the reader does not know which entries exist)."""
+            listed = any(p[: len(kind)] == kind for p in shown)
+            return set(t) | set(shown) if listed else universe
+
         everyone = [(name, ("installations",))]
         for dim in DIMENSIONS:
-            self.relate(everyone, [(name, p) for p in t if p[:2] == ("cohort", dim)])
+            among = known(("cohort", dim))
+            self.relate(everyone, [(name, p) for p in among if p[:2] == ("cohort", dim)])
             for p in [p for p in t if p[:2] == ("total", dim)]:
                 code = p[2]
-                cells = [q for q in t if q[:2] == ("finding", dim) and q[3] == code]
+                cells = [q for q in among if q[:2] == ("finding", dim) and q[3] == code]
                 self.relate([(name, p)], [(name, q) for q in cells])
                 self.relate([(name, p)], [(name, ("total", DIMENSIONS[0], code))])
-        self.relate(everyone, [(name, p) for p in t if p[0] == "week" and len(p) == 2])
-        self.relate(everyone, [(name, p) for p in t if p[0] == "hour"])
+        weeks_known = known(("week",))
+        self.relate(everyone, [(name, p) for p in weeks_known if p[0] == "week" and len(p) == 2])
+        self.relate(everyone, [(name, p) for p in known(("hour",)) if p[0] == "hour"])
         for code in true["findings_by_week"]["codes"]:
-            weeks = [(name, p) for p in t if p[0] == "week" and len(p) == 3 and p[2] == code]
+            weeks = [
+                (name, p) for p in weeks_known if p[0] == "week" and len(p) == 3 and p[2] == code
+            ]
             self.relate([(name, ("total", DIMENSIONS[0], code))], weeks)
         for p in [p for p in t if p[0] == "feedback"]:
             total = ("total", DIMENSIONS[0], p[1])

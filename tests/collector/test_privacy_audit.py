@@ -71,7 +71,7 @@ def documents(homes: list[Home]) -> tuple[Attacker, dict[str, dict[str, Any]]]:
 
 @settings(
     derandomize=True,
-    max_examples=120,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -66,6 +66,9 @@ def crosstab_forced(
         for v, w in table.cells:
             if v in out:
                 out[v].add(("cohort", other, w))
+        for v in table.row_totals:  # one hidden cell, the rest empty: the cohort itself
+            if v in out:
+                out[v].add(("section", "cohort", other))
         codes = {p[3] for p in parent if p[0] == "finding" and p[1] == dim}
         for code in sorted(codes):
             hidden_rows = {v for v in rows_all if parent.get(("finding", dim, v, code)) is None}

@@ -39,7 +39,9 @@ MEDIANS = (("d", "median_down_mbps"), ("up", "median_up_mbps"), ("pct", "median_
 #: where a count sits in the document: ("installations",), ("uploads",),
 #: ("cohort", dim, value), ("finding", dim, value, code), ("total", dim, code),
 #: ("week", week), ("week", week, code), ("hour", hour), ("device", kind|vendor,
-#: value), ("feedback", code), ("offer", offer, "shown"|"taken")
+#: value), ("feedback", code), ("offer", offer, "shown"|"taken"); forced only:
+#: ("section", "weeks"|"hours") and ("section", "cohort", dim) leave a whole
+#: list out (a line that cannot be protected, not even which entries exist)
 Path = tuple[str, ...]
 Forced = frozenset[Path]
 
@@ -69,10 +71,22 @@ def build(
     for dim, value, i, n, _u in sizes:
         if dim != "*":
             by_dim[dim][label(value)] = (int(i), int(n))
+    for path in forced:
+        if path[0] == "cohort" and len(path) == 3:
+            # listed, hidden, even without a home here: an absent cohort is a
+            # published 0, and the suppression counted this one as hidden
+            by_dim[path[1]].setdefault(path[2], (0, 0))
     cohorts = {dim: _cohort_sizes(by_dim.get(dim, {}), k, forced, dim) for dim in DIMENSIONS}
     findings, raw_totals = _findings_by_cohort(by_dim, cohorts, found["finding_cells"], k, forced)
     speeds = _speeds(by_dim, cohorts, medians, k)
     week_sizes, week_cells = found["weekly"]
+    for dim in DIMENSIONS:
+        if ("section", "cohort", dim) in forced:  # see :mod:`.family`
+            findings[dim]["cohorts"], speeds[dim] = [], []
+    weekly = _weekly(week_sizes, week_cells, k, forced)
+    if ("section", "weeks") in forced:
+        weekly = {"codes": [], "weeks": []}
+    hours = [] if ("section", "hours") in forced else _hours(found["hours"], k, forced)
     return {
         "k": k,
         "filters": filters,
@@ -83,8 +97,8 @@ def build(
         "findings_by_cohort": findings,
         "speeds_vs_plan": speeds.get("plan_tier", []),
         "speeds_by": speeds,
-        "findings_by_week": _weekly(week_sizes, week_cells, k, forced),
-        "hour_of_day": _hours(found["hours"], k, forced),
+        "findings_by_week": weekly,
+        "hour_of_day": hours,
         "device_mix": _devices(found["devices"], k, forced),
         "feedback_by_finding": _feedback(found["feedback"], raw_totals, k, forced),
         "offers": _offers(found["offers"], k, forced),

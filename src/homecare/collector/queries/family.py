@@ -145,7 +145,7 @@ def _family(
                 continue  # the parent's own cohort line, suppressed there
             if path not in parent:
                 continue  # the parent does not list it: no total to add up to
-            entries = {v: _entry(counts[v], trends[v], path) for v in askable}
+            entries = {v: _entry(counts[v], trends[v], forced[v], path) for v in askable}
             hidden = sum(1 for n in entries.values() if n is None) + min(unaskable, 2)
             # a shown total minus the others gives one hidden entry away; a
             # hidden total (a complement, or hidden for a difference) is the
@@ -158,16 +158,44 @@ def _family(
             _n, chosen = min(visible)
             forced[chosen].add(path)
             changed = True
+        for section in _unprotected(docs):
+            for v in askable:
+                if section not in forced[v]:
+                    forced[v].add(section)
+                    changed = True
         if not changed:
             return forced[value]
 
 
-def _entry(counts: dict[Path, int | None], trend: set[str], path: Path) -> int | None:
+def _unprotected(docs: dict[str, dict[str, Any]]) -> set[Path]:
+    """Lists that add up to a sibling's installations with exactly one entry
+    hidden: its installations minus the others give it away, and no other
+    entry can be hidden (they are all empty). Left out whole, in every
+    sibling, so not even which weeks or hours a sibling has shows."""
+    out: set[Path] = set()
+    for doc in docs.values():
+        weeks = [w["installations"] for w in doc["findings_by_week"]["weeks"]]
+        hours = [h["installations"] for h in doc["hour_of_day"]]
+        for section, line in ((("section", "weeks"), weeks), (("section", "hours"), hours)):
+            if doc["installations"] is not None and line.count(None) == 1:
+                out.add(section)
+    return out
+
+
+def _entry(
+    counts: dict[Path, int | None], trend: set[str], forced: set[Path], path: Path
+) -> int | None:
     """A sibling's count at *path*; absent is 0 (no such week, code, device),
-    except where the document leaves small entries out (feedback, offers)
-    and for a week's cell of a code outside this sibling's trend codes."""
+    except where the document leaves small entries out (feedback, offers),
+    for a week's cell of a code outside this sibling's trend codes, and in a
+    list left out whole."""
     if path in counts:
         return counts[path]
+    left_out: dict[Path, str] = {("section", "weeks"): "week", ("section", "hours"): "hour"}
+    if any(p[0] == "section" and left_out.get(p) == path[0] for p in forced):
+        return None
+    if path[0] in ("cohort", "finding") and ("section", "cohort", path[1]) in forced:
+        return None
     if path[0] in _DROPPED_WHEN_SMALL:
         return None
     if path[0] == "week" and len(path) == 3 and path[2] not in trend:
