@@ -61,13 +61,28 @@ def cohort_insights(
         found = rolled.assemble(run_sections(engine, rolled.sections(provider), parallel))
         return build(found, k, filters.as_dict())
 
+    # one request's documents share their rows: a family's siblings and the
+    # parents of several filters overlap
+    read: dict[Filters, dict[str, Any]] = {}
+    made: dict[Filters, dict[str, Any]] = {}
+
     def rows(flt: Filters) -> dict[str, Any]:
-        raw = {
-            name: partial(fn, filters=flt, provider=provider) for name, fn in sql.SECTIONS.items()
-        }
-        return run_sections(engine, raw, parallel)
+        if flt not in read:
+            raw = {
+                name: partial(fn, filters=flt, provider=provider)
+                for name, fn in sql.SECTIONS.items()
+            }
+            read[flt] = run_sections(engine, raw, parallel)
+        return read[flt]
 
     def published(flt: Filters) -> dict[str, Any]:
-        return cohort_insights(engine, provider, flt, k, parallel)
+        if flt not in made:
+            unfiltered = provider is not None and not flt.as_dict()
+            made[flt] = (
+                cohort_insights(engine, provider, flt, k, parallel)
+                if unfiltered
+                else publish(flt, k, rows, published)
+            )
+        return made[flt]
 
     return publish(filters, k, rows, published)
