@@ -45,3 +45,20 @@ def test_a_steady_line_keeps_the_configured_grace_time() -> None:
 def test_the_warm_up_never_takes_more_than_a_third_of_the_window() -> None:
     _mbit, warmup = measure(RampingLine(800, ramp_s=30.0), warmup_s=0.5, seconds=3.0)
     assert warmup <= 1.0 + 0.3
+
+
+def test_the_clock_is_read_after_the_counter_so_a_slow_last_read_does_not_over_read() -> None:
+    """The last read of the counter waits 0.3 s (a loop holding the lock while it
+    retires a connection); the bytes that came meanwhile belong to the later time."""
+    line = RampingLine(100.0, 0.0)
+    stop = threading.Event()
+
+    def slow_when_stopped() -> int:
+        if stop.is_set():
+            time.sleep(0.3)
+        return line.bytes()
+
+    budget = MeasureBudget(time.monotonic() + 4, 2.0, 0.5, 10**15, 1, 100, 0.0)
+    result = Meter(budget, slow_when_stopped, lambda _m: None, "x").run(stop)
+    assert result.mbit is not None
+    assert 98.0 <= result.mbit <= 102.0  # the clock first: 100 x (1.5 + 0.3) / 1.5 = 120

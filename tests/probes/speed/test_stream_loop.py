@@ -81,6 +81,27 @@ def test_download_counts_body_bytes_only_and_asks_ahead(
     assert requests_in(theirs.recv(4096)) == 2
 
 
+def test_a_download_counts_what_arrived_also_before_the_loop_read_it(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    """The meter's total is read bytes plus the live socket's receive queue: a
+    loop that reads late does not make a sample low and the next one high."""
+    ours, theirs = pair
+    plan = StreamPlan(download_url=lambda: URL, upload_url=lambda: URL)
+    conn = opened(Download, plan, ours)
+    run = conn.loop.shared
+    run.streams[0].live = conn
+    theirs.recv(4096)
+    theirs.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + b"y" * 1000)
+    conn.step(selectors.EVENT_READ)
+    assert run.total() == 1000
+    theirs.sendall(b"y" * 1500)  # arrived, not read yet
+    assert conn.stream.received == 1000
+    assert run.total() == 2500
+    conn.step(selectors.EVENT_READ)
+    assert conn.stream.received == run.total() == 2500
+
+
 def test_download_head_split_mid_line_is_still_one_answer(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:

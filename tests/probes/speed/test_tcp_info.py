@@ -9,7 +9,13 @@ import time
 
 import pytest
 
-from homecare.probes.speed.tcp_info import abort, acked_bytes, tcp_info, unacked_bytes
+from homecare.probes.speed.tcp_info import (
+    abort,
+    acked_bytes,
+    tcp_info,
+    unacked_bytes,
+    unread_bytes,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="TCP_INFO layout is Linux's")
 
@@ -73,3 +79,19 @@ def test_unread_peer_leaves_unacked_bytes_and_abort_resets() -> None:
     finally:
         conn.close()
         srv.close()
+
+
+def test_unread_bytes_is_what_arrived_and_was_not_read_yet() -> None:
+    srv, client, conn = _pair()
+    try:
+        conn.sendall(b"x" * 5000)
+        deadline = time.monotonic() + 2
+        while unread_bytes(client) < 5000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert unread_bytes(client) == 5000
+        assert len(client.recv(2000)) == 2000
+        assert unread_bytes(client) == 3000
+    finally:
+        for s in (client, conn, srv):
+            s.close()
+    assert unread_bytes(client) == 0  # a closed socket: unknown, not an error

@@ -118,8 +118,10 @@ class Meter:
         next_tick = start + SAMPLE_S
         while True:
             stop.wait(max(0.0, min(next_tick, end_by) - time.monotonic()))
-            now = time.monotonic()
+            # the clock after the counter: reading it may wait (a lock, the
+            # GIL), and bytes that came meanwhile belong to the later time
             total = self.total_bytes()
+            now = time.monotonic()
             rate = mbit_of(total - prev_bytes, now - prev_t)
             prev_bytes, prev_t = total, now
             next_tick += SAMPLE_S
@@ -139,8 +141,8 @@ class Meter:
             if stop.is_set() or now >= end_by or total >= b.max_bytes:
                 break
         stop.set()
-        end = time.monotonic()
         total = self.total_bytes()
+        end = time.monotonic()
         mbit = None
         # a run that never got past the warm-up (every stream failed) has no
         # trustworthy rate: buffers filling in the first milliseconds look like gigabits

@@ -42,7 +42,7 @@ from homecare.probes.speed.http_streams import (
     tls_failed,
 )
 from homecare.probes.speed.names import Address, look_up
-from homecare.probes.speed.tcp_info import abort, acked_bytes, tcp_info
+from homecare.probes.speed.tcp_info import abort, acked_bytes, tcp_info, unread_bytes
 
 IO_TIMEOUT_S = 2.0  # a healthy line never goes silent this long mid-test
 CHUNK = 1024 * 1024  # one read or write: few system calls per gigabit
@@ -114,9 +114,13 @@ class Run:
         return [Loop(self, self.streams[i::count]) for i in range(count)]
 
     def total(self) -> int:
-        """Bytes counted so far: received, or acknowledged by the server."""
+        """Bytes counted so far: arrived (read, plus waiting in the live sockets'
+        receive queues: ``unread_bytes``), or acknowledged by the server."""
         if not self.upload:
-            return sum(s.received for s in self.streams)
+            with self.lock:  # a live socket is not retired (closed) while we ask it
+                return sum(
+                    s.received + (unread_bytes(s.live.sock) if s.live else 0) for s in self.streams
+                )
         with self.lock:
             return sum(
                 s.acked_done + (acked_bytes(s.live.sock, s.live.written) if s.live else 0)
