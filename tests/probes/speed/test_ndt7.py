@@ -140,14 +140,12 @@ def test_the_server_lookup_is_bounded_when_dns_is_down() -> None:
     assert result.error is not None and "could not be looked up in time" in result.error
 
 
-def test_the_download_reads_frames_through_tls(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """wss with a lab CA's certificate: the frame reader works on a TLS socket,
-    whose decrypted bytes come in records, not in the server's frame sizes."""
+@contextlib.contextmanager
+def wss_engine(tmp_path: Path) -> Iterator[tuple[Ndt7Engine, LabCA]]:
+    """The lab ndt7 server over wss with a lab CA's certificate for 127.0.0.1,
+    and an engine pointed at it (trusting the CA is the test's choice)."""
     ca = LabCA(tmp_path / "ca", "lab")
     cert = ca.issue("ndt7", ("ndt7.homecare.test",), ("127.0.0.1",))
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
     with background_ndt7_server(tls=server_tls(str(cert.cert_file), str(cert.key_file))) as url:
         port = urlsplit(url).port
         engine = Ndt7Engine(url)
@@ -155,6 +153,16 @@ def test_the_download_reads_frames_through_tls(
             "download": f"wss://127.0.0.1:{port}/ndt/v7/download",
             "upload": f"wss://127.0.0.1:{port}/ndt/v7/upload",
         }
+        yield engine, ca
+
+
+def test_the_download_reads_frames_through_tls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """wss with a lab CA's certificate: the frame reader works on a TLS socket,
+    whose decrypted bytes come in records, not in the server's frame sizes."""
+    with wss_engine(tmp_path) as (engine, ca):
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
         down = engine.measure("download", budget(2.0), lambda _m: None)
         up = engine.measure("upload", budget(2.0), lambda _m: None)
     assert down.error is None and down.mbit is not None and down.mbit > 10, down
@@ -163,15 +171,7 @@ def test_the_download_reads_frames_through_tls(
 
 
 def test_an_untrusted_certificate_is_one_clear_error(tmp_path: Path) -> None:
-    ca = LabCA(tmp_path / "ca", "lab")  # nobody trusts it: no SSL_CERT_FILE
-    cert = ca.issue("ndt7", ("ndt7.homecare.test",), ("127.0.0.1",))
-    with background_ndt7_server(tls=server_tls(str(cert.cert_file), str(cert.key_file))) as url:
-        port = urlsplit(url).port
-        engine = Ndt7Engine(url)
-        engine.urls = {
-            "download": f"wss://127.0.0.1:{port}/ndt/v7/download",
-            "upload": f"wss://127.0.0.1:{port}/ndt/v7/upload",
-        }
+    with wss_engine(tmp_path) as (engine, _ca):  # nobody trusts it: no SSL_CERT_FILE
         down = engine.measure("download", budget(1.0), lambda _m: None)
     assert down.mbit is None
     assert down.error is not None and "not trusted" in down.error, down.error
